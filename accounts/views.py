@@ -1,0 +1,48 @@
+"""Browser pages of accounts: sign-in and the territory tree."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from accounts import selectors
+from accounts.filters import TerritoryFilter
+from crm.permissions import is_tenant_user
+from django.core.exceptions import PermissionDenied
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in page (phone-sized first); already signed-in users go home."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _tenant_user(request):
+    if not is_tenant_user(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+def territory_list(request):
+    """The territory tree the user may see, filterable by level and name."""
+    user = _tenant_user(request)
+    qs = selectors.territory_list(tenant=user.tenant_id, user=user)
+    flt = TerritoryFilter(request.GET, queryset=qs)
+    return render(request, "accounts/territory_list.html", {"filter": flt, "territories": flt.qs[:500]})
+
+
+@login_required
+def territory_detail(request, pk):
+    """One node: its place in the tree, children and who covers it."""
+    user = _tenant_user(request)
+    territory = get_object_or_404(selectors.territory_list(tenant=user.tenant_id, user=user), pk=pk)
+    return render(
+        request,
+        "accounts/territory_detail.html",
+        {
+            "territory": territory,
+            "children": territory.children.order_by("code"),
+            "assignments": territory.assignments.select_related("user").order_by("user__username"),
+        },
+    )

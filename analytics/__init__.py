@@ -1,0 +1,1 @@
+"""Dashboards per role, event ROI, tier movement, exports."""

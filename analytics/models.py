@@ -1,0 +1,4 @@
+"""Dashboards per role, event ROI, tier movement, exports.
+
+Models arrive with their issue; every one of them subclasses crm.tenancy.TenantModel.
+"""

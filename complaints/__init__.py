@@ -1,0 +1,1 @@
+"""Quality, adverse-event and service complaints with lot trace and SLAs."""

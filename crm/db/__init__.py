@@ -1,0 +1,1 @@
+"""PostgreSQL backend with per-transaction tenant settings, RLS migration helpers, provisioning."""

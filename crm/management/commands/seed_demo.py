@@ -1,0 +1,31 @@
+"""Load the demo data: two tenants, one login per role in each, and their master data.
+
+Idempotent: a second run finds what the first created and adds nothing. Each app that has
+demo data exposes ``<app>.demo.seed(tenant, stdout)``; they run in dependency order.
+"""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from crm.tenancy import tenant_context
+
+# Apps seeded per tenant after accounts, in dependency order (later issues append theirs).
+APP_SEEDS = []
+
+
+class Command(BaseCommand):
+    help = "Create or complete the demo tenants, users and data (safe to run again)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            tenants = accounts_demo.seed(stdout=self.stdout)
+            for tenant in tenants:
+                with tenant_context(tenant):
+                    for module in APP_SEEDS:
+                        importlib.import_module(module).seed(tenant=tenant, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("demo data ready"))
+        for line in accounts_demo.login_lines():
+            self.stdout.write(line)

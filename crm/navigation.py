@@ -1,0 +1,25 @@
+"""The menu by role: what each kind of user can open from the top bar."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from crm.permissions import can_use_admin
+
+# (label, url name, roles or None for everyone). Later features add their pages here.
+MENU = [
+    (_("Home"), "home", None),
+    (_("Territories"), "territory_list", None),
+    (_("API docs"), "api-docs", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
+]
+
+
+def nav_for(user):
+    """Menu entries as dicts (label, url_name) for ``user``."""
+    items = [
+        {"label": label, "url_name": url_name}
+        for label, url_name, roles in MENU
+        if roles is None or getattr(user, "role", None) in roles
+    ]
+    if can_use_admin(user):
+        items.append({"label": _("Administration"), "url_name": "admin:index"})
+    return items

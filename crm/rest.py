@@ -1,0 +1,46 @@
+"""Base classes of the API: tenant scoping after authentication, errors (pagination: crm.pagination)."""
+
+from rest_framework import viewsets
+
+from crm import tenancy
+from crm.permissions import IsTenantUser
+
+
+class TenantScopedAPIMixin:
+    """Enter the authenticated user's tenant before permissions and the handler run.
+
+    DRF authenticates inside the view (token clients are unknown to the middleware), so the
+    tenant is set here, in ``initial()``; TenantMiddleware's scope undoes it at the end of the
+    request.
+    """
+
+    permission_classes = [IsTenantUser]
+
+    def initial(self, request, *args, **kwargs):
+        user = request.user  # runs DRF authentication
+        if user.is_authenticated and user.tenant_id is not None:
+            tenancy.activate(user.tenant_id)
+        super().initial(request, *args, **kwargs)
+
+
+class TenantModelViewSet(TenantScopedAPIMixin, viewsets.ModelViewSet):
+    """CRUD on a tenant-owned model; the tenant of a new row is the caller's."""
+
+    def perform_create(self, serializer):
+        serializer.save(tenant_id=self.request.user.tenant_id)
+
+
+class TenantReadOnlyViewSet(TenantScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail of a tenant-owned model."""
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus model validation errors (from services) as 400 with field messages."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from rest_framework import exceptions
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,36 @@
+"""Project-level pages: home per role, health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from crm.health import health
+
+# The home page of each role: what that person starts the day with. Later features fill them.
+HOME_TEMPLATES = {
+    "rep": "home/rep.html",
+    "distributor_rep": "home/rep.html",
+    "manager": "home/manager.html",
+    "product_manager": "home/product_manager.html",
+    "medical_affairs": "home/medical_affairs.html",
+    "compliance": "home/compliance.html",
+    "tenant_admin": "home/tenant_admin.html",
+}
+
+
+@login_required
+def home(request):
+    """The signed-in user's home page, chosen by role (platform staff: the platform page)."""
+    user = request.user
+    template = HOME_TEMPLATES.get(user.role, "home/platform.html")
+    return render(request, template, {"tenant": user.tenant})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """JSON status of database, Redis and Celery; 200 when all are ok, else 503."""
+    result = health()
+    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)

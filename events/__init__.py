@@ -1,0 +1,1 @@
+"""Academic events, attendees, follow-up, field insights, speaker fees and rate cards."""

@@ -1,0 +1,1 @@
+"""Master data: hospitals, departments, doctors, relations, distributors, products, usage share, sales."""

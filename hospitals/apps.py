@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HospitalsConfig(AppConfig):
+    """Master data: hospitals, departments, doctors, relations, distributors, products, usage share, sales."""
+
+    name = "hospitals"
+    verbose_name = _("Master data")

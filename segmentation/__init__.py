@@ -1,0 +1,1 @@
+"""Scorecards, tier assignments, overrides, what-if and the quarterly re-score."""

@@ -1,0 +1,1 @@
+"""Cycle plans, visit plans, visit reports, follow-up tasks, medical inquiries, content library."""
