@@ -34,7 +34,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("Platform"), {"fields": ("is_superuser", "is_staff")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "tenant", "role")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "tenant", "role")}),
+    )
     readonly_fields = ["last_login", "date_joined"]
 
     def get_queryset(self, request):

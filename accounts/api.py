@@ -24,9 +24,7 @@ class UserSerializer(serializers.ModelSerializer):
 class TerritorySerializer(serializers.ModelSerializer):
     """A node of the territory tree."""
 
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Territory.objects, required=False, allow_null=True
-    )
+    parent = serializers.PrimaryKeyRelatedField(queryset=Territory.objects, required=False, allow_null=True)
 
     class Meta:
         model = Territory

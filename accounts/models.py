@@ -165,8 +165,10 @@ class Territory(TenantModel):
         parent_level = self.parent.level if self.parent_id else None
         if parent_level != expected:
             raise ValidationError(
-                {"parent": _("A %(level)s must sit under a %(parent)s.")
-                 % {"level": self.get_level_display(), "parent": TerritoryLevel(expected).label}}
+                {
+                    "parent": _("A %(level)s must sit under a %(parent)s.")
+                    % {"level": self.get_level_display(), "parent": TerritoryLevel(expected).label}
+                }
                 if expected
                 else {"parent": _("A region is the top of the tree and has no parent.")}
             )
@@ -175,10 +177,12 @@ class Territory(TenantModel):
 class TerritoryAssignment(TenantModel):
     """Who covers a node: a rep their territories, a manager a district or region."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="territory_assignments",
-                             verbose_name=_("user"))
-    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="assignments",
-                                  verbose_name=_("territory"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="territory_assignments", verbose_name=_("user")
+    )
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("territory")
+    )
     since = models.DateField(_("since"), null=True, blank=True)
 
     class Meta:

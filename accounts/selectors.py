@@ -20,9 +20,7 @@ def territory_list(*, tenant, user) -> QuerySet[Territory]:
 
 def user_territory_roots(*, tenant, user) -> list[int]:
     """Ids of the nodes assigned to ``user`` (the roots of what they cover)."""
-    return list(
-        TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values_list("territory_id", flat=True)
-    )
+    return list(TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values_list("territory_id", flat=True))
 
 
 def user_territories(*, tenant, user) -> QuerySet[Territory]:

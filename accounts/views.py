@@ -2,12 +2,12 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from accounts import selectors
 from accounts.filters import TerritoryFilter
 from crm.permissions import is_tenant_user
-from django.core.exceptions import PermissionDenied
 
 
 class LoginView(auth_views.LoginView):

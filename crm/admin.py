@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from crm.permissions import can_use_admin, is_tenant_admin
 from crm.models import has_tenant_field
+from crm.permissions import can_use_admin, is_tenant_admin
 
 
 class CrmAdminLoginForm(AdminAuthenticationForm):
@@ -21,7 +21,8 @@ class CrmAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         if not can_use_admin(user):
             raise forms.ValidationError(
-                self.error_messages["invalid_login"], code="invalid_login",
+                self.error_messages["invalid_login"],
+                code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
 

@@ -90,9 +90,7 @@ class TenantModel(models.Model):
     ``EnableTenantRLS`` for their table in a migration (a test enforces both).
     """
 
-    tenant = models.ForeignKey(
-        "accounts.Tenant", on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant")
-    )
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"))
 
     objects = TenantManager()
     unscoped_objects = UnscopedManager()
@@ -150,9 +148,7 @@ class TenantModel(models.Model):
             if field.is_cached(self):
                 other_tenant = getattr(self, field.name).tenant_id
             else:
-                other_tenant = (
-                    related._base_manager.filter(pk=value).values_list("tenant_id", flat=True).first()
-                )
+                other_tenant = related._base_manager.filter(pk=value).values_list("tenant_id", flat=True).first()
             if other_tenant != self.tenant_id:
                 raise ValidationError({field.name: _("Select a valid choice.")})
 

@@ -38,9 +38,7 @@ class EnableTenantRLS(migrations.operations.base.Operation):
         schema_editor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         schema_editor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         schema_editor.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
-        schema_editor.execute(
-            f"CREATE POLICY {policy} ON {table} USING ({POLICY_EXPR}) WITH CHECK ({POLICY_EXPR})"
-        )
+        schema_editor.execute(f"CREATE POLICY {policy} ON {table} USING ({POLICY_EXPR}) WITH CHECK ({POLICY_EXPR})")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         table = schema_editor.quote_name(self._table(app_label, from_state))

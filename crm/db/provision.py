@@ -49,8 +49,14 @@ def ensure_roles(admin: dict, owner: dict, app: dict) -> None:
         conn.close()
 
 
-def ensure_database(owner: dict, app_role: str, *, name: str | None = None, recreate: bool = False,
-                    app_privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
+def ensure_database(
+    owner: dict,
+    app_role: str,
+    *,
+    name: str | None = None,
+    recreate: bool = False,
+    app_privileges: str = "SELECT, INSERT, UPDATE, DELETE",
+) -> None:
     """Create database ``name`` owned by the owner role and grant the app role its rights.
 
     Default privileges make every table the owner creates later (by migrations) usable by the
@@ -71,9 +77,7 @@ def ensure_database(owner: dict, app_role: str, *, name: str | None = None, recr
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if not cur.fetchone():
                 cur.execute(
-                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                        sql.Identifier(name)
-                    )
+                    sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
                 )
     finally:
         conn.close()
@@ -88,9 +92,7 @@ def ensure_database(owner: dict, app_role: str, *, name: str | None = None, recr
                 sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role),
                 sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA public TO {}").format(privs, role),
                 sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
-                sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {} ON TABLES TO {}").format(
-                    privs, role
-                ),
+                sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {} ON TABLES TO {}").format(privs, role),
                 sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
                     role
                 ),
@@ -106,8 +108,7 @@ def drop_database(owner: dict, name: str) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                "AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 [name],
             )
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

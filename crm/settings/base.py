@@ -98,9 +98,7 @@ DATABASES = {
         **_DB_DEFAULTS,
     },
     "owner": {
-        **env.db_url(
-            "DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"
-        ),
+        **env.db_url("DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"),
         **_DB_DEFAULTS,
     },
 }

@@ -19,7 +19,14 @@ APP_SEEDS = []
 class Command(BaseCommand):
     help = "Create or complete the demo tenants, users and data (safe to run again)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--logins-only", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args, logins_only=False, **options):
+        if logins_only:
+            for line in accounts_demo.login_lines():
+                self.stdout.write(line)
+            return
         with transaction.atomic():
             tenants = accounts_demo.seed(stdout=self.stdout)
             for tenant in tenants:

@@ -1,0 +1,173 @@
+"""Fixtures shared by the whole suite.
+
+The test database is made here, not by pytest-django: it is created fresh by the owner role
+and migrated by the owner role, while the tests connect as the app role, so every test runs
+under the same row-level security as production. Only in this database does the app role
+also get TRUNCATE, which Django's transactional tests need to empty tables between tests.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+from crm.db import provision
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_blocker):
+    owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
+    if provision.reachable(settings.DATABASE_ADMIN) is None:
+        provision.ensure_roles(settings.DATABASE_ADMIN, owner, app)
+    provision.ensure_database(
+        owner,
+        app["USER"],
+        name=app["NAME"],
+        recreate=True,
+        app_privileges="SELECT, INSERT, UPDATE, DELETE, TRUNCATE",
+    )
+    with django_db_blocker.unblock():
+        call_command("migrate", database="owner", verbosity=0)
+        connections["owner"].close()
+    yield
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            conn.close()
+
+
+# --- tenants and users --------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(name="华康制药", code="huakang-test")
+
+
+@pytest.fixture
+def other_tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(name="瑞宁医疗", code="ruining-test")
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(tenant, role, **fields) → a user with password 'pw-test-123'."""
+    from tests.factories import UserFactory
+
+    def make(tenant, role, **fields):
+        return UserFactory(tenant=tenant, role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def rep(tenant, make_user):
+    return make_user(tenant, "rep")
+
+
+@pytest.fixture
+def tenant_admin(tenant, make_user):
+    return make_user(tenant, "tenant_admin")
+
+
+@pytest.fixture
+def platform_staff(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(tenant=None, role="", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+# --- a real Celery worker ------------------------------------------------------------------
+
+
+def _ping(timeout=1.0):
+    from crm.celery import app
+
+    try:
+        return app.control.ping(timeout=timeout)
+    except Exception:
+        return []
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real ``celery worker`` process on the test database and the test Redis database.
+
+    Function-scoped with ``transactional_db``: what the test commits, the worker sees.
+    Yields a handle with ``stop()`` / ``kill()`` / ``start()`` for crash tests.
+    """
+    worker = WorkerProcess()
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+class WorkerProcess:
+    """A ``celery -A crm worker`` subprocess with the test settings."""
+
+    def __init__(self):
+        self.proc = None
+
+    def start(self, timeout=60):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings.test", "PYTHONUNBUFFERED": "1"}
+        celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+        self.proc = subprocess.Popen(  # noqa: S603
+            [
+                celery,
+                "-A",
+                "crm",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {self.proc.returncode}")
+            if _ping():
+                return
+            time.sleep(0.5)
+        self.kill()
+        raise RuntimeError("celery worker did not answer a ping in time")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

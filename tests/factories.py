@@ -1,0 +1,93 @@
+"""factory-boy factories. A tenant-owned factory derives its tenant from its parent and
+creates its row inside that tenant's context, so a factory never mixes tenants."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Tenant, Territory, TerritoryAssignment, TerritoryLevel, User
+from crm.tenancy import tenant_context
+
+TEST_PASSWORD = "pw-test-123"
+
+
+class TenantOwnedFactory(DjangoModelFactory):
+    """Creates the row inside ``tenant_context(tenant)``, as application code would."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with tenant_context(kwargs["tenant"]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class TenantFactory(DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"测试药企{n}")
+    code = factory.Sequence(lambda n: f"tenant-{n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"用户{n}")
+    tenant = factory.SubFactory(TenantFactory)
+    role = "rep"
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class RegionFactory(TenantOwnedFactory):
+    class Meta:
+        model = Territory
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"大区{n}")
+    code = factory.Sequence(lambda n: f"R{n}")
+    level = TerritoryLevel.REGION
+    parent = None
+
+
+class DistrictFactory(RegionFactory):
+    parent = factory.SubFactory(RegionFactory)
+    tenant = factory.SelfAttribute("parent.tenant")
+    name = factory.Sequence(lambda n: f"地区{n}")
+    code = factory.Sequence(lambda n: f"D{n}")
+    level = TerritoryLevel.DISTRICT
+
+
+class TerritoryFactory(RegionFactory):
+    parent = factory.SubFactory(DistrictFactory)
+    tenant = factory.SelfAttribute("parent.tenant")
+    name = factory.Sequence(lambda n: f"片区{n}")
+    code = factory.Sequence(lambda n: f"T{n}")
+    level = TerritoryLevel.TERRITORY
+
+
+class TerritoryAssignmentFactory(TenantOwnedFactory):
+    class Meta:
+        model = TerritoryAssignment
+
+    territory = factory.SubFactory(TerritoryFactory)
+    tenant = factory.SelfAttribute("territory.tenant")
+    user = factory.SubFactory(UserFactory, tenant=factory.SelfAttribute("..tenant"))
+
+
+def territory_tree(tenant, prefix="X"):
+    """A region > district > two territories of ``tenant``: returns (region, district, t1, t2)."""
+    region = RegionFactory(tenant=tenant, code=f"{prefix}-R", name=f"{prefix}大区")
+    district = DistrictFactory(parent=region, code=f"{prefix}-D", name=f"{prefix}地区")
+    t1 = TerritoryFactory(parent=district, code=f"{prefix}-T1", name=f"{prefix}片区一")
+    t2 = TerritoryFactory(parent=district, code=f"{prefix}-T2", name=f"{prefix}片区二")
+    return region, district, t1, t2
