@@ -11,8 +11,8 @@ The current tenant lives in a context variable. It is set:
 
 Two walls keep tenants apart:
 
-1. the default manager of every tenant-owned model (:class:`crm.models.TenantManager`) filters by the current tenant and *raises*
-   when there is none (fail closed: it never returns every tenant's rows);
+1. the default manager of every tenant-owned model (:class:`crm.models.TenantManager`) filters by
+   the current tenant and *raises* when there is none (fail closed: never every tenant's rows);
 2. PostgreSQL row-level security: the database backend (:mod:`crm.db.base`) puts the current
    tenant into ``app.tenant_id`` for each transaction, and every tenant-owned table has a
    FORCE'd policy on it (:class:`crm.db.migrations.EnableTenantRLS`).
