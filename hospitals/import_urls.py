@@ -1,0 +1,3 @@
+"""Browser pages of master-data import (upload, progress, report)."""
+
+urlpatterns = []

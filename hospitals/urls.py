@@ -1,0 +1,3 @@
+"""Browser pages of master data (doctor list and profile, hospital and distributor pages)."""
+
+urlpatterns = []
