@@ -69,7 +69,7 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
 
     def _allowed(self, request):
-        return request.user.is_platform_staff or is_tenant_admin(request.user)
+        return getattr(request.user, "is_platform_staff", False) or is_tenant_admin(request.user)
 
     def has_module_permission(self, request):
         return self._allowed(request)

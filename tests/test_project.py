@@ -1,0 +1,118 @@
+"""Project-wide checks: migrations committed, translations complete, production settings safe."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.django_db
+def test_migrations_are_committed():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _po_entries(path):
+    """(msgid, msgstr, fuzzy) of every non-obsolete entry of a .po file (tiny parser, no deps)."""
+    entries, cur, key, fuzzy = [], {}, None, False
+
+    def flush():
+        if "msgid" in cur and cur["msgid"]:
+            entries.append((cur["msgid"], cur.get("msgstr", cur.get("msgstr[0]", "")), fuzzy))
+
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            flush()
+            cur, key, fuzzy = {}, None, False
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"') and key:
+            cur[key] += eval(line)  # noqa: S307 - a quoted .po string literal
+        else:
+            key, _, value = line.partition(" ")
+            cur[key] = eval(value)  # noqa: S307
+    return entries
+
+
+def test_chinese_translation_is_complete():
+    entries = _po_entries(PO)
+    assert len(entries) > 100
+    missing = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
+    assert not missing, f"untranslated or fuzzy zh-hans strings: {missing[:20]}"
+
+
+def test_compiled_catalogue_is_not_older_than_the_source():
+    mo = PO.with_suffix(".mo")
+    assert mo.exists() and mo.stat().st_mtime >= PO.stat().st_mtime - 1
+
+
+@pytest.mark.skipif(
+    not any(os.access(os.path.join(p, "xgettext"), os.X_OK) for p in os.environ.get("PATH", "").split(os.pathsep)),
+    reason="xgettext (gettext) is not installed; .ci/run installs it",
+)
+def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
+    # makemessages in a scratch copy of the source tree: no msgid may be new.
+    before = {m for m, _, _ in _po_entries(PO)}
+    copy = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", ".git", "staticfiles", "media", "tests", "__pycache__", "*.mo"),
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings.test"}
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    after = {m for m, _, _ in _po_entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
+    new = sorted(after - before)
+    assert not new, f"strings missing from locale/zh_Hans (run `make messages` and translate): {new[:20]}"
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm.settings.production",
+        "SECRET_KEY": "x7#kq!v2$m9@pl4&zr8^wt6*yb1(nc5)hd3-fj0+gs_ue-deploy-check-key",
+        "ALLOWED_HOSTS": "crm.example.com",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    from accounts.models import Tenant, User
+
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (Tenant.objects.count(), User.objects.count())
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (Tenant.objects.count(), User.objects.count()) == counts
+    assert counts[0] == 2
+    assert {
+        "rep",
+        "distributor_rep",
+        "manager",
+        "product_manager",
+        "medical_affairs",
+        "compliance",
+        "tenant_admin",
+    } <= set(User.objects.filter(tenant__code="huakang").values_list("role", flat=True))
