@@ -716,3 +716,81 @@ class Shipment(TenantModel):
 
     def __str__(self):
         return f"{self.lot_number} → {self.hospital_id}"
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    """What a master-data import file holds (column specs: hospitals/imports/specs.py)."""
+
+    HOSPITALS = "hospitals", _("Hospitals")
+    DEPARTMENTS = "departments", _("Departments")
+    DOCTORS = "doctors", _("Doctors")
+    SOCIETY_POSITIONS = "society_positions", _("Society positions")
+    RELATIONS = "relations", _("Doctor relations")
+    DISTRIBUTORS = "distributors", _("Distributors")
+    COVERAGE = "coverage", _("Distributor coverage")
+    USAGE = "usage", _("Usage share")
+    SALES = "sales", _("Sales")
+    SHIPMENTS = "shipments", _("Shipments")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    VALIDATING = "validating", _("Checking rows")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def import_upload_to(job, filename):
+    """imports/<tenant id>/<date>-<random>.<ext>: the user's file name is kept on the job, not on disk."""
+    import os
+    import uuid
+
+    from django.utils import timezone
+
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"imports/{job.tenant_id}/{timezone.now():%Y%m%d}-{uuid.uuid4().hex}{ext}"
+
+
+class ImportJob(TenantModel):
+    """One uploaded master-data file and its import: status, progress, counts and the error report.
+
+    Rows are all checked first; when any row has an error nothing is written and ``errors``
+    lists them (row, column, message id and parameters, rendered in the reader's language).
+    Live progress while the job runs is kept in the cache (hospitals.imports.progress), the
+    row holds the final figures.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="importjob_tenant_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
