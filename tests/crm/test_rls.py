@@ -101,12 +101,10 @@ def test_raw_sql_without_tenant_sees_nothing_and_platform_scope_sees_all(tenant,
 
 
 def test_raw_insert_for_another_tenant_is_refused_by_the_policy(tenant, other_tenant):
-    with tenant_context(tenant), pytest.raises(ProgrammingError, match="row-level security"):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(
-                "INSERT INTO accounts_territory (tenant_id, name, code, level) VALUES (%s, 'x', 'X', 'region')",
-                [other_tenant.pk],
-            )
+    insert = "INSERT INTO accounts_territory (tenant_id, name, code, level) VALUES (%s, 'x', 'X', 'region')"
+    refused = pytest.raises(ProgrammingError, match="row-level security")
+    with tenant_context(tenant), refused, transaction.atomic(), connection.cursor() as cur:
+        cur.execute(insert, [other_tenant.pk])
 
 
 def test_raw_update_cannot_reach_another_tenants_rows(tenant, other_tenant):
@@ -121,9 +119,8 @@ def test_raw_update_cannot_reach_another_tenants_rows(tenant, other_tenant):
 @pytest.mark.django_db(transaction=True)
 def test_tenant_setting_does_not_outlive_its_transaction(tenant):
     territory_tree(tenant, "A")
-    with tenant_context(tenant):
-        with transaction.atomic():
-            assert Territory.objects.count() == 4
+    with tenant_context(tenant), transaction.atomic():
+        assert Territory.objects.count() == 4
     # A pooled connection handed to the next request: the setting is gone with the transaction.
     raw = connection.connection.cursor()
     raw.execute("SELECT current_setting('app.tenant_id', true), count(*) FROM accounts_territory")

@@ -5,6 +5,7 @@ one (390×844, touch) for the rep pages. ``login(page, user)`` signs in through 
 Screenshots of failing tests land in tests/e2e/artifacts/.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -84,10 +85,8 @@ def _keep_screenshot_on_failure(request, pg):
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        try:
+        with contextlib.suppress(Exception):  # a screenshot is a courtesy, never the failure
             pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-        except Exception:  # noqa: S110 - a screenshot is a courtesy, never the failure
-            pass
 
 
 @pytest.fixture
