@@ -104,3 +104,15 @@ def test_openapi_schema_and_docs(client):
     assert schema.status_code == 200
     assert b"/api/v1/territories/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_client_obtains_a_token_with_username_and_password(api_client, tenant, make_user):
+    from tests.factories import TEST_PASSWORD
+
+    pm = make_user(tenant, "product_manager")
+    response = api_client.post(reverse("api-token"), {"username": pm.username, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert api_client.get(reverse("api-me")).json()["username"] == pm.username
+    wrong = api_client.post(reverse("api-token"), {"username": pm.username, "password": "nope"})
+    assert wrong.status_code == 400
