@@ -116,3 +116,21 @@ def test_seed_demo_is_idempotent():
         "compliance",
         "tenant_admin",
     } <= set(User.objects.filter(tenant__code="huakang").values_list("role", flat=True))
+
+
+def test_preflight_names_the_missing_service_and_the_docker_command():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm.settings.local",
+        "DATABASE_ADMIN_URL": "postgres://postgres@127.0.0.1:1/postgres",
+        "DATABASE_OWNER_URL": "postgres://crm_owner:crm_owner@127.0.0.1:1/pharmacrm",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "preflight"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert lines[0].startswith("PostgreSQL is not reachable") and lines[1].startswith("Redis is not reachable")
+    assert all("docker compose up -d db redis" in line for line in lines)
