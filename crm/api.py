@@ -3,8 +3,24 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from hospitals import api as hospitals_api
 
 router = DefaultRouter()
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("territories", accounts_api.TerritoryViewSet, basename="territory")
 router.register("territory-assignments", accounts_api.TerritoryAssignmentViewSet, basename="territory-assignment")
+router.register("hospitals", hospitals_api.HospitalViewSet, basename="hospital")
+router.register("departments", hospitals_api.DepartmentViewSet, basename="department")
+router.register("doctors", hospitals_api.DoctorViewSet, basename="doctor")
+router.register("society-positions", hospitals_api.SocietyPositionViewSet, basename="society-position")
+router.register("doctor-relations", hospitals_api.DoctorRelationViewSet, basename="doctor-relation")
+router.register("doctor-territories", hospitals_api.DoctorTerritoryViewSet, basename="doctor-territory")
+router.register("distributors", hospitals_api.DistributorViewSet, basename="distributor")
+router.register("distributor-staff", hospitals_api.DistributorStaffViewSet, basename="distributor-staff")
+router.register("distributor-coverage", hospitals_api.DistributorCoverageViewSet, basename="distributor-coverage")
+router.register("distributor-agreements", hospitals_api.DistributorAgreementViewSet, basename="distributor-agreement")
+router.register("products", hospitals_api.ProductViewSet, basename="product")
+router.register("key-messages", hospitals_api.KeyMessageViewSet, basename="key-message")
+router.register("usage-share", hospitals_api.UsageShareViewSet, basename="usage-share")
+router.register("sales", hospitals_api.SalesRecordViewSet, basename="sales-record")
+router.register("shipments", hospitals_api.ShipmentViewSet, basename="shipment")

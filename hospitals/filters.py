@@ -8,6 +8,8 @@ invalid choice. Filters only narrow what the selector already allows the user to
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Territory, User
 from crm.tenancy import current_tenant_id
@@ -120,6 +122,7 @@ class DoctorFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_territory(self, queryset, name, value):
         # A district or region stands for every territory below it (a manager's view).
         leaves = Territory.objects.filter(tenant_id=value.tenant_id).subtree_of([value]).leaves().values("pk")
@@ -203,6 +206,7 @@ class DoctorRelationFilter(django_filters.FilterSet):
         model = DoctorRelation
         fields = []
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_doctor(self, queryset, name, value):
         return queryset.filter(Q(from_doctor=value) | Q(to_doctor=value))
 
@@ -284,6 +288,7 @@ class DistributorAgreementFilter(django_filters.FilterSet):
         model = DistributorAgreement
         fields = []
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_product(self, queryset, name, value):
         return queryset.filter(pk__in=AgreementProduct.objects.filter(product=value).values("agreement_id"))
 
