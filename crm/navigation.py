@@ -8,6 +8,10 @@ from crm.permissions import can_use_admin
 # (label, url name, roles or None for everyone). Later features add their pages here.
 MENU = [
     (_("Home"), "home", None),
+    # Master data: tenant users only (platform staff have no tenant's doctors to see).
+    (_("Doctors"), "doctor_list", frozenset(Role)),
+    (_("Hospitals"), "hospital_list", frozenset(Role)),
+    (_("Distributors"), "distributor_list", frozenset(Role)),
     (_("Territories"), "territory_list", None),
     (_("API docs"), "api-docs", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
 ]
