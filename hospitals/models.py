@@ -759,7 +759,8 @@ class ImportJob(TenantModel):
     """One uploaded master-data file and its import: status, progress, counts and the error report.
 
     Rows are all checked first; when any row has an error nothing is written and ``errors``
-    lists them (row, column, message id and parameters, rendered in the reader's language).
+    lists them (row, column, message id and parameters, rendered in the reader's language);
+    ``notes`` says what else the reader should know (columns ignored, departments created).
     Live progress while the job runs is kept in the cache (hospitals.imports.progress), the
     row holds the final figures.
     """
@@ -778,6 +779,7 @@ class ImportJob(TenantModel):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
                 ('error_count', models.PositiveIntegerField(default=0, verbose_name='errors')),
                 ('errors', models.JSONField(blank=True, default=list, verbose_name='errors')),
+                ('notes', models.JSONField(blank=True, default=list, verbose_name='notes')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
