@@ -100,8 +100,9 @@ SHIPMENT_FIELDS = frozenset(
 
 
 def _assign(obj, fields: dict, allowed: frozenset):
-    """Set ``fields`` on ``obj``; a field outside ``allowed`` is a programming error."""
-    unknown = set(fields) - allowed
+    """Set ``fields`` on ``obj`` (a foreign key as object or ``<name>_id``); a field outside
+    ``allowed`` is a programming error."""
+    unknown = {name for name in fields if name not in allowed and name.removesuffix("_id") not in allowed}
     if unknown:
         raise TypeError(f"{type(obj).__name__}: fields not allowed here: {sorted(unknown)}")
     for name, value in fields.items():
@@ -272,7 +273,7 @@ def _normalise_relation(relation: DoctorRelation):
     if relation.from_doctor_id and relation.from_doctor_id == relation.to_doctor_id:
         raise ValidationError({"to_doctor": _("A doctor cannot be related to themselves.")})
     if relation.kind in SYMMETRIC_RELATIONS and relation.from_doctor_id > relation.to_doctor_id:
-        relation.from_doctor, relation.to_doctor = relation.to_doctor, relation.from_doctor
+        relation.from_doctor_id, relation.to_doctor_id = relation.to_doctor_id, relation.from_doctor_id
 
 
 def _check_relation_unique(tenant, relation: DoctorRelation):
