@@ -1,0 +1,12 @@
+"""Celery tasks of master data: thin wrappers over services."""
+
+from crm.celery import TenantTask, app
+
+
+@app.task(base=TenantTask, name="hospitals.import_job_run")
+def import_job_run(*, tenant_id, job_id):
+    """Run one ImportJob (idempotent: a job already taken or finished is left alone)."""
+    from hospitals.imports.services import import_job_run as run
+
+    job = run(tenant=tenant_id, job_id=job_id)
+    return None if job is None else job.status
