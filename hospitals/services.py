@@ -646,3 +646,53 @@ def shipment_update(*, tenant, by, shipment, **fields) -> Shipment:
     _assign(shipment, fields, SHIPMENT_FIELDS)
     _check_shipment(shipment)
     return _save(shipment)
+
+
+# --- the same checks for Django admin ------------------------------------------------------
+
+
+def _check_society(tenant, position):
+    _check_unique(
+        SocietyPosition.objects.for_tenant(tenant).filter(doctor=position.doctor_id, society=position.society),
+        position,
+        {"society": _("This doctor already has a position in this society.")},
+    )
+
+
+def _check_relation(tenant, relation):
+    _normalise_relation(relation)
+    _check_relation_unique(tenant, relation)
+
+
+def _check_competitor(tenant, link):
+    if not link.product.is_own:
+        raise ValidationError({"product": _("Only our own products have competitors listed.")})
+    if link.competitor.is_own:
+        raise ValidationError(
+            {"competitor": _("%(product)s is one of our products, not a competitor's.") % {"product": link.competitor}}
+        )
+
+
+_CHECKS = {
+    Doctor: lambda tenant, obj: _check_doctor(obj),
+    SocietyPosition: _check_society,
+    DoctorRelation: _check_relation,
+    DoctorTerritory: lambda tenant, obj: _check_leaf(obj.territory),
+    DistributorStaff: _check_staff,
+    DistributorCoverage: _check_coverage,
+    DistributorAgreement: lambda tenant, obj: _check_agreement(obj),
+    AgreementProduct: lambda tenant, obj: _check_own_products([obj.product], field="product"),
+    ProductCompetitor: _check_competitor,
+    KeyMessage: lambda tenant, obj: _check_key_message(obj),
+    UsageShare: _check_usage,
+    SalesRecord: _check_sales,
+    Shipment: lambda tenant, obj: _check_shipment(obj),
+}
+
+
+def validate(obj) -> None:
+    """Run the use-case checks of ``obj``'s model beyond its own validation (Django admin saves
+    rows directly and calls this from its forms; the services above call the checks themselves)."""
+    check = _CHECKS.get(type(obj))
+    if check is not None:
+        check(obj.tenant_id, obj)
