@@ -7,3 +7,10 @@ class VisitsConfig(AppConfig):
 
     name = "visits"
     verbose_name = _("Visits")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from visits.schedule import _post_migrate
+
+        post_migrate.connect(_post_migrate, sender=self, dispatch_uid="visits_periodic_tasks")

@@ -731,6 +731,29 @@ class FollowUpRule(TenantModel):
         return f"{self.get_trigger_display()} → {self.get_assignee_display()}"
 
 
+class PendingFollowUp(TenantModel):
+    """Outbox row: a submitted visit whose follow-up rules have not been applied yet.
+
+    Inserted in the same transaction as the submission and deleted in the same transaction
+    as the tasks are created, so a visit is never forgotten: if the queued message is lost
+    (a worker killed while holding it waits for the broker's visibility timeout), the
+    minute sweeper (``visits.tasks.followups_sweep``) enqueues it again.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="+", verbose_name=_("visit"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("sweeper attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("pending follow-up")
+        verbose_name_plural = _("pending follow-ups")
+        constraints = [models.UniqueConstraint(fields=["tenant", "visit"], name="pendingfollowup_tenant_visit_uniq")]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="pendingfu_tenant_created_idx")]
+
+    def __str__(self):
+        return f"{self.visit_id}"
+
+
 class FollowUpTaskQuerySet(TenantQuerySet):
     """Follow-up tasks, with the inbox vocabulary."""
 
