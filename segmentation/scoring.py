@@ -1,0 +1,222 @@
+"""The scorer (pandas, vectorised) and the bulk writer of tier assignments.
+
+:func:`score_frame` turns raw dimension values into normalised values, contributions, a total
+score and a tier, for every doctor at once. It is shared by scoring runs and what-if (which
+never writes). :func:`write_assignments` stores a scored frame for one period with ``COPY`` into
+a temporary table and one ``INSERT … ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …``, so
+a re-run that computes the same values changes no row.
+
+Normalisation within the tenant (documented for product managers):
+
+percentile (default)
+    the share of the tenant's scored doctors whose raw value is strictly lower:
+    ``(rank_min - 1) / (n - 1)``. Equal raw values get the same normalised value; the lowest
+    value gets 0 and the highest 1; a dimension where everyone is equal (e.g. no data) gives 0
+    to everyone, so it cannot move anyone's tier.
+minmax
+    ``(value - min) / (max - min)``; 0 for everyone when max = min.
+
+A dimension's contribution is ``weight % × normalised`` score points (rounded to 0.01), the
+total score the sum of the contributions (0–100).
+"""
+
+# SQL here is assembled from this module's constants and table names only; values are bound parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+from crm.db.base import apply_tenant_settings
+from segmentation.models import TIER_ORDER, Normalisation, Tier, TierAssignment, TierRule
+
+TIERS = np.array(Tier.values)  # ["A", "B", "C", "D"]
+WRITE_CHUNK = 100_000
+
+
+def normalise(values: pd.Series, method: str) -> pd.Series:
+    """Normalise raw ``values`` to 0–1 within the tenant (see the module docstring)."""
+    n = len(values)
+    if n == 0:
+        return values.astype("float64")
+    if method == Normalisation.MINMAX:
+        low, high = values.min(), values.max()
+        if high == low:
+            return pd.Series(0.0, index=values.index)
+        return (values - low) / (high - low)
+    if n == 1:
+        return pd.Series(0.0, index=values.index)
+    return (values.rank(method="min") - 1.0) / (n - 1)
+
+
+@dataclass
+class DimensionSpec:
+    """What the scorer needs of a dimension (plain values, no ORM)."""
+
+    key: str
+    weight: float  # percent
+    normalisation: str
+
+
+@dataclass
+class TierRuleSpec:
+    rule: str
+    cutoffs: tuple[float, float, float]
+    quotas: tuple[float, float, float]
+
+
+def specs_of(version) -> tuple[list[DimensionSpec], TierRuleSpec]:
+    """The scorer's view of a :class:`ScorecardVersion`."""
+    dims = [DimensionSpec(d.key, float(d.weight), d.normalisation) for d in version.dimensions.all()]
+    rule = TierRuleSpec(
+        version.tier_rule,
+        (float(version.cutoff_a), float(version.cutoff_b), float(version.cutoff_c)),
+        (float(version.quota_a), float(version.quota_b), float(version.quota_c)),
+    )
+    return dims, rule
+
+
+def assign_tiers(scores: np.ndarray, doctor_ids: np.ndarray, rule: TierRuleSpec) -> np.ndarray:
+    """Tier letters for ``scores``: by cut-offs, or by quotas (ties broken by doctor id)."""
+    n = len(scores)
+    if rule.rule == TierRule.CUTOFFS:
+        a, b, c = rule.cutoffs
+        index = np.where(scores >= a, 0, np.where(scores >= b, 1, np.where(scores >= c, 2, 3)))
+        return TIERS[index]
+    qa, qb, qc = rule.quotas
+    bounds = [math.floor(n * q / 100 + 0.5) for q in (qa, qa + qb, qa + qb + qc)]
+    order = np.lexsort((doctor_ids, -scores))  # best score first, then lowest id
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    index = np.searchsorted(np.array(bounds), position, side="right")
+    return TIERS[np.minimum(index, 3)]
+
+
+def score_frame(raw: pd.DataFrame, dims: list[DimensionSpec], rule: TierRuleSpec) -> pd.DataFrame:
+    """Contributions per dimension (columns named by dimension key), ``score`` and ``tier``.
+
+    ``raw``: index doctor_id, one raw column per dimension key (segmentation.dimensions).
+    """
+    result = pd.DataFrame(index=raw.index)
+    total = np.zeros(len(raw))
+    for dim in dims:
+        contribution = np.round(normalise(raw[dim.key], dim.normalisation).to_numpy() * dim.weight, 2)
+        result[dim.key] = contribution
+        total = total + contribution
+    result["score"] = np.round(total, 2)
+    result["tier"] = assign_tiers(result["score"].to_numpy(), raw.index.to_numpy(), rule)
+    return result
+
+
+def previous_tiers(*, tenant_id: int, period: str) -> pd.Series:
+    """Doctor id → tier stored for ``period`` (empty when none)."""
+    from segmentation.dimensions import read_frame
+
+    frame = read_frame(
+        f"SELECT doctor_id, tier FROM {TierAssignment._meta.db_table} WHERE tenant_id = %s AND period = %s",
+        [tenant_id, period],
+    )
+    return frame.set_index("doctor_id")["tier"] if not frame.empty else pd.Series(dtype="object")
+
+
+def movement_counts(new: pd.Series, old: pd.Series) -> dict:
+    """How many doctors moved up, down, stayed, or are new, between ``old`` and ``new`` tiers."""
+    joined = pd.DataFrame({"new": new}).join(pd.DataFrame({"old": old}), how="left")
+    order = pd.Series(TIER_ORDER)
+    new_rank = joined["new"].map(order)
+    old_rank = joined["old"].map(order)
+    known = old_rank.notna()
+    return {
+        "up": int((known & (new_rank < old_rank)).sum()),
+        "down": int((known & (new_rank > old_rank)).sum()),
+        "same": int((known & (new_rank == old_rank)).sum()),
+        "new": int((~known).sum()),
+    }
+
+
+def _throttle():
+    # Test hook: seconds to pause after each written chunk, so crash tests can kill a worker
+    # in the middle of a run. Unset (0) everywhere else.
+    pause = float(os.environ.get("SEGMENTATION_WRITE_PAUSE_S", "0") or 0)
+    if pause:
+        time.sleep(pause)
+
+
+def write_assignments(
+    *,
+    tenant_id: int,
+    period: str,
+    version_id: int,
+    scored: pd.DataFrame,
+    dim_keys: list[str],
+    previous: pd.Series,
+    on_progress=None,
+) -> int:
+    """Upsert one assignment per scored doctor for ``period``; return how many rows changed.
+
+    Inside the caller's transaction. Rows whose values are already stored are left untouched
+    (``WHERE … IS DISTINCT FROM``); assignments of the period for doctors no longer scored are
+    deleted. Returns inserted + updated + deleted rows.
+    """
+    table = TierAssignment._meta.db_table
+    apply_tenant_settings(connection)
+    n = len(scored)
+    stage = pd.DataFrame(
+        {
+            "doctor_id": scored.index.to_numpy(),
+            "tier": scored["tier"].to_numpy(),
+            "score": scored["score"].to_numpy(),
+            "previous_tier": previous.reindex(scored.index).fillna("").to_numpy(),
+        }
+    )
+    contribution_columns = [f"c{i}" for i in range(len(dim_keys))]
+    for column, key in zip(contribution_columns, dim_keys, strict=True):
+        stage[column] = scored[key].to_numpy()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute("DROP TABLE IF EXISTS _seg_stage")
+        columns_sql = ", ".join(
+            ["doctor_id bigint", "tier varchar(1)", "score double precision", "previous_tier varchar(1)"]
+            + [f"{c} double precision" for c in contribution_columns]
+        )
+        raw.execute(f"CREATE TEMP TABLE _seg_stage ({columns_sql}) ON COMMIT DROP")
+        for start in range(0, n, WRITE_CHUNK):
+            part = stage.iloc[start : start + WRITE_CHUNK]
+            buf = io.StringIO()
+            part.to_csv(buf, index=False, header=False, float_format="%.2f")
+            buf.seek(0)
+            raw.copy_expert(f"COPY _seg_stage ({', '.join(stage.columns)}) FROM STDIN WITH (FORMAT csv)", buf)
+            if on_progress:
+                on_progress(min(start + WRITE_CHUNK, n), n)
+            _throttle()
+        raw.execute("ANALYZE _seg_stage")
+        pairs = ", ".join(["%s, " + c for c in contribution_columns])
+        breakdown = f"jsonb_build_object({pairs})" if contribution_columns else "'{}'::jsonb"
+        raw.execute(
+            f"INSERT INTO {table} AS t "
+            "(tenant_id, doctor_id, period, version_id, tier, score, breakdown, previous_tier) "
+            f"SELECT %s, doctor_id, %s, %s, tier, score, {breakdown}, COALESCE(previous_tier, '') FROM _seg_stage "
+            "ON CONFLICT (tenant_id, doctor_id, period) DO UPDATE SET "
+            "version_id = EXCLUDED.version_id, tier = EXCLUDED.tier, score = EXCLUDED.score, "
+            "breakdown = EXCLUDED.breakdown, previous_tier = EXCLUDED.previous_tier "
+            "WHERE (t.version_id, t.tier, t.score, t.breakdown, t.previous_tier) IS DISTINCT FROM "
+            "(EXCLUDED.version_id, EXCLUDED.tier, EXCLUDED.score, EXCLUDED.breakdown, EXCLUDED.previous_tier)",
+            [tenant_id, period, version_id, *dim_keys],
+        )
+        changed = raw.rowcount
+        raw.execute(
+            f"DELETE FROM {table} t WHERE t.tenant_id = %s AND t.period = %s "
+            "AND NOT EXISTS (SELECT 1 FROM _seg_stage s WHERE s.doctor_id = t.doctor_id)",
+            [tenant_id, period],
+        )
+        changed += raw.rowcount
+        raw.execute("DROP TABLE _seg_stage")
+    return changed

@@ -1,0 +1,691 @@
+"""Writes of segmentation: scorecards and versions, scoring runs, what-if, overrides, tier settings,
+adoption and imported dimension values. One function per use case, keyword-only, ``tenant`` first,
+the acting user ``by``; validated; Django ``ValidationError`` / ``PermissionDenied`` on refusal.
+
+Scoring runs (:func:`tier_rescore`) are idempotent and crash-safe:
+
+* the run row is claimed in its own short transaction (status guard: a finished run is a no-op),
+  so its "running" state and live progress (cache) are visible while it works;
+* everything else — reading inputs, scoring, writing every assignment, freezing the version and
+  recording the outcome — happens in ONE transaction under a PostgreSQL advisory lock per tenant
+  and period. A worker killed in the middle leaves nothing behind; running the same run again
+  gives exactly the result of an uninterrupted run, and a run of the same period and version
+  that finds the same inputs changes no row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from hospitals.models import Doctor, Product
+from segmentation import progress
+from segmentation.models import (
+    Adoption,
+    ImportedDimension,
+    ImportedValue,
+    RunStatus,
+    RunTrigger,
+    Scorecard,
+    ScorecardDimension,
+    ScorecardVersion,
+    ScoringRun,
+    Tier,
+    TierOverride,
+    TierSetting,
+    VersionFrozenError,
+    VersionStatus,
+    period_of,
+    previous_period,
+    validate_period,
+)
+
+SCORECARD_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+ADOPTION_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+
+
+def _tid(tenant) -> int:
+    return getattr(tenant, "pk", tenant)
+
+
+def _require(by, roles):
+    """Refuse a user without one of ``roles`` (``by=None``: system work such as the scheduler)."""
+    if by is not None and getattr(by, "role", None) not in roles:
+        raise PermissionDenied(_("You may not change this."))
+
+
+def _same_tenant(tenant, obj):
+    if obj is not None and obj.tenant_id != _tid(tenant):
+        raise ValidationError(_("Select a valid choice."))
+
+
+# --- scorecards and versions ------------------------------------------------------------------
+
+SCORECARD_FIELDS = frozenset({"name", "product", "description"})
+VERSION_FIELDS = frozenset({"tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "notes"})
+
+
+@transaction.atomic
+def scorecard_create(*, tenant, by, is_primary=None, **fields) -> Scorecard:
+    """A new scorecard; the tenant's first one is primary."""
+    _require(by, SCORECARD_ROLES)
+    unknown = set(fields) - SCORECARD_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    scorecard = Scorecard(tenant_id=_tid(tenant), created_by=by, **fields)
+    if is_primary is None:
+        is_primary = not Scorecard.objects.for_tenant(tenant).exists()
+    if is_primary:
+        Scorecard.objects.for_tenant(tenant).filter(is_primary=True).update(is_primary=False)
+    scorecard.is_primary = bool(is_primary)
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_update(*, tenant, by, scorecard, is_primary=None, **fields) -> Scorecard:
+    """Rename or re-describe a scorecard; ``is_primary=True`` makes it the tier of record."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, scorecard)
+    for name, value in fields.items():
+        if name not in SCORECARD_FIELDS:
+            raise ValidationError(_("Unknown fields: %(f)s") % {"f": name})
+        setattr(scorecard, name, value)
+    if is_primary:
+        Scorecard.objects.for_tenant(tenant).filter(is_primary=True).exclude(pk=scorecard.pk).update(is_primary=False)
+        scorecard.is_primary = True
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+def _set_dimensions(tenant, version, dimensions):
+    """Replace the version's dimensions with ``dimensions`` (dicts: kind, weight, normalisation,
+    imported_dimension)."""
+    ScorecardDimension.objects.for_tenant(tenant).filter(version=version).delete()
+    for order, spec in enumerate(dimensions):
+        spec = dict(spec)
+        imported = spec.pop("imported_dimension", None)
+        if imported is not None and not isinstance(imported, ImportedDimension):
+            imported = ImportedDimension.objects.for_tenant(tenant).filter(pk=imported).first()
+            if imported is None:
+                raise ValidationError({"dimensions": _("Unknown imported dimension.")})
+        dim = ScorecardDimension(
+            tenant_id=_tid(tenant),
+            version=version,
+            kind=spec.get("kind"),
+            weight=Decimal(str(spec.get("weight", 0))),
+            normalisation=spec.get("normalisation") or "percentile",
+            imported_dimension=imported,
+            order=spec.get("order", order),
+        )
+        dim.full_clean()
+        dim.save()
+
+
+def version_check(version) -> None:
+    """Refuse a version that cannot score: no dimension, weights not adding up to 100 %."""
+    dims = list(version.dimensions.all())
+    if not dims:
+        raise ValidationError({"dimensions": _("Add at least one dimension.")})
+    total = sum((d.weight for d in dims), Decimal(0))
+    if total != Decimal(100):
+        raise ValidationError(
+            {"dimensions": _("Weights must add up to 100%% (they add up to %(total)s%%).") % {"total": total}}
+        )
+    keys = [d.key for d in dims]
+    if len(set(keys)) != len(keys):
+        raise ValidationError({"dimensions": _("Each dimension may appear once.")})
+
+
+@transaction.atomic
+def version_create(*, tenant, by, scorecard, dimensions=None, copy_from=None, **fields) -> ScorecardVersion:
+    """A new draft version of ``scorecard`` (next number), optionally copied from another version."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, scorecard)
+    Scorecard.objects.for_tenant(tenant).select_for_update().filter(pk=scorecard.pk).first()
+    number = (
+        ScorecardVersion.objects.for_tenant(tenant).filter(scorecard=scorecard).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    base = {}
+    if copy_from is not None:
+        _same_tenant(tenant, copy_from)
+        base = {name: getattr(copy_from, name) for name in VERSION_FIELDS}
+        if dimensions is None:
+            dimensions = [
+                {
+                    "kind": d.kind,
+                    "weight": d.weight,
+                    "normalisation": d.normalisation,
+                    "imported_dimension": d.imported_dimension,
+                }
+                for d in copy_from.dimensions.all()
+            ]
+    unknown = set(fields) - VERSION_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    version = ScorecardVersion(
+        tenant_id=_tid(tenant), scorecard=scorecard, number=number, created_by=by, **{**base, **fields}
+    )
+    version.full_clean()
+    version.save()
+    if dimensions:
+        _set_dimensions(tenant, version, dimensions)
+    return version
+
+
+@transaction.atomic
+def version_update(*, tenant, by, version, dimensions=None, **fields) -> ScorecardVersion:
+    """Change a version that no run has used yet (its tier rule, cut-offs, quotas, dimensions)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, version)
+    version = ScorecardVersion.objects.for_tenant(tenant).select_for_update().get(pk=version.pk)
+    if version.is_frozen:
+        raise VersionFrozenError(
+            _("Version %(number)s was used by a scoring run and cannot change; create a new version.")
+            % {"number": version.number}
+        )
+    for name, value in fields.items():
+        if name not in VERSION_FIELDS:
+            raise ValidationError(_("Unknown fields: %(f)s") % {"f": name})
+        setattr(version, name, value)
+    version.full_clean()
+    version.save()
+    if dimensions is not None:
+        _set_dimensions(tenant, version, dimensions)
+    return version
+
+
+@transaction.atomic
+def version_activate(*, tenant, by, version) -> ScorecardVersion:
+    """Make ``version`` the active one of its scorecard (the previously active one retires)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, version)
+    version = ScorecardVersion.objects.for_tenant(tenant).select_for_update().get(pk=version.pk)
+    if version.status == VersionStatus.ACTIVE:
+        return version
+    version_check(version)
+    ScorecardVersion.objects.for_tenant(tenant).filter(
+        scorecard_id=version.scorecard_id, status=VersionStatus.ACTIVE
+    ).update(status=VersionStatus.RETIRED)
+    version.status = VersionStatus.ACTIVE
+    version.activated_at = timezone.now()
+    version.save(update_fields=["status", "activated_at"])
+    return version
+
+
+@transaction.atomic
+def version_retire(*, tenant, by, version) -> ScorecardVersion:
+    """Retire a version (it stays in the history of the runs that used it)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, version)
+    version.status = VersionStatus.RETIRED
+    version.save(update_fields=["status"])
+    return version
+
+
+# --- imported dimensions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def imported_dimension_create(*, tenant, by, code, name, description="") -> ImportedDimension:
+    """A new imported dimension (values come from files, per period)."""
+    _require(by, SCORECARD_ROLES)
+    dim = ImportedDimension(tenant_id=_tid(tenant), code=code, name=name, description=description)
+    dim.full_clean()
+    dim.save()
+    return dim
+
+
+@dataclass
+class ValuesImport:
+    """Outcome of an upload of imported values: counts, or the per-row errors (nothing written)."""
+
+    rows: int = 0
+    written: int = 0
+    removed: int = 0
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+DOCTOR_HEADERS = {"doctor_id", "doctor", "医生id", "医生编号", "id"}
+EXTERNAL_HEADERS = {"external_id", "外部编号", "外部id", "external id"}
+VALUE_HEADERS = {"value", "score", "值", "分值", "得分"}
+
+
+def imported_values_import(*, tenant, by, dimension, period, data: bytes, filename: str, replace=True) -> ValuesImport:
+    """Load the values of ``dimension`` for ``period`` from a CSV/XLSX file, all or nothing.
+
+    Columns: ``doctor_id`` (our id) or ``external_id`` (the doctor's external id), and ``value``
+    (a number). Every row is checked first (unknown doctor, a doctor twice, a value that is not a
+    finite number); with any error nothing is written and every error is reported with its row.
+    With ``replace`` the period's values not in the file are removed (the file is the full set).
+    """
+    from django.utils.translation import gettext_noop as N_
+
+    from hospitals.imports.errors import Invalid, RowError
+    from hospitals.imports.reading import read_rows
+
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, dimension)
+    validate_period(period)
+    outcome = ValuesImport()
+    try:
+        rows = read_rows(data, filename)
+    except Invalid as exc:
+        outcome.errors.append(RowError.from_invalid(0, "", exc).as_json())
+        return outcome
+    if not rows:
+        outcome.errors.append(RowError(0, "", N_("the file is empty")).as_json())
+        return outcome
+    header_row, *body = rows
+    headers = [h.strip().lower() for h in header_row[1]]
+    by_doctor = next((i for i, h in enumerate(headers) if h in DOCTOR_HEADERS), None)
+    by_external = next((i for i, h in enumerate(headers) if h in EXTERNAL_HEADERS), None)
+    value_col = next((i for i, h in enumerate(headers) if h in VALUE_HEADERS), None)
+    if value_col is None or (by_doctor is None and by_external is None):
+        outcome.errors.append(
+            RowError(0, "", N_("the file needs a column “value” and a column “doctor_id” or “external_id”")).as_json()
+        )
+        return outcome
+    key_col = by_doctor if by_doctor is not None else by_external
+    key_header = header_row[1][key_col]
+    value_header = header_row[1][value_col]
+    parsed = []
+    for number, cells in body:
+        key = cells[key_col].strip() if key_col < len(cells) else ""
+        text = cells[value_col].strip() if value_col < len(cells) else ""
+        if not key:
+            outcome.errors.append(RowError(number, key_header, N_("a doctor is required")).as_json())
+            continue
+        if by_doctor is not None and not key.isdigit():
+            outcome.errors.append(
+                RowError(number, key_header, N_("“%(value)s” is not a doctor id"), {"value": key}).as_json()
+            )
+            continue
+        try:
+            value = float(text.replace(",", ""))
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            outcome.errors.append(
+                RowError(number, value_header, N_("“%(value)s” is not a number"), {"value": text}).as_json()
+            )
+            continue
+        parsed.append((number, key, value))
+    outcome.rows = len(body)
+    # Resolve doctors set-based, in chunks.
+    keys = list({key for _n, key, _v in parsed})
+    resolved = {}
+    doctors = Doctor.objects.for_tenant(tenant)
+    for start in range(0, len(keys), 10_000):
+        chunk = keys[start : start + 10_000]
+        if by_doctor is not None:
+            found = doctors.filter(pk__in=[int(k) for k in chunk]).values_list("pk", "pk")
+        else:
+            found = doctors.filter(external_id__in=chunk).values_list("external_id", "pk")
+        resolved.update({str(k): pk for k, pk in found})
+    seen = {}
+    values = {}
+    for number, key, value in parsed:
+        doctor_id = resolved.get(key)
+        if doctor_id is None:
+            outcome.errors.append(RowError(number, key_header, N_("no doctor “%(value)s”"), {"value": key}).as_json())
+            continue
+        if doctor_id in seen:
+            outcome.errors.append(
+                RowError(
+                    number,
+                    key_header,
+                    N_("doctor “%(value)s” is also on row %(row)s"),
+                    {"value": key, "row": seen[doctor_id]},
+                ).as_json()
+            )
+            continue
+        seen[doctor_id] = number
+        values[doctor_id] = value
+    if outcome.errors:
+        outcome.errors.sort(key=lambda e: e["row"])
+        return outcome
+    with transaction.atomic():
+        existing = ImportedValue.objects.for_tenant(tenant).filter(dimension=dimension, period=period)
+        if replace:
+            # The file is the period's full set: what it does not list goes.
+            outcome.removed = existing.exclude(doctor_id__in=list(values)).count() if values else existing.count()
+            existing.delete()
+        objs = [
+            ImportedValue(tenant_id=_tid(tenant), dimension=dimension, period=period, doctor_id=d, value=v)
+            for d, v in values.items()
+        ]
+        ImportedValue.objects.bulk_create(
+            objs,
+            batch_size=5000,
+            update_conflicts=not replace,
+            unique_fields=["tenant", "dimension", "period", "doctor"] if not replace else None,
+            update_fields=["value"] if not replace else None,
+        )
+        outcome.written = len(objs)
+    return outcome
+
+
+# --- scoring runs -------------------------------------------------------------------------------
+
+
+def default_period(today=None) -> str:
+    """The quarter a scheduled run scores: the one that just ended (data are complete)."""
+    return previous_period(period_of(today or timezone.localdate()))
+
+
+@transaction.atomic
+def run_start(*, tenant, by, period=None, version=None, trigger=RunTrigger.ON_DEMAND) -> ScoringRun:
+    """Create a scoring run and enqueue it after commit (product managers, on demand).
+
+    ``version``: default the active version of the primary scorecard. ``period``: default the
+    current quarter. Refused while another run of the same period is waiting or running.
+    """
+    from segmentation.selectors import active_version
+    from segmentation.tasks import rescore
+
+    _require(by, SCORECARD_ROLES)
+    period = period or period_of(timezone.localdate())
+    validate_period(period)
+    if version is None:
+        version = active_version(tenant=tenant)
+        if version is None:
+            raise ValidationError(_("There is no active version of the primary scorecard to score with."))
+    _same_tenant(tenant, version)
+    if version.status == VersionStatus.DRAFT:
+        raise ValidationError(_("Activate the version before running it (use what-if to preview a draft)."))
+    version_check(version)
+    busy = ScoringRun.objects.for_tenant(tenant).filter(
+        period=period, status__in=[RunStatus.PENDING, RunStatus.RUNNING]
+    )
+    if busy.exists():
+        raise ValidationError(_("A run for %(period)s is already under way.") % {"period": period})
+    run = ScoringRun(tenant_id=_tid(tenant), version=version, period=period, trigger=trigger, started_by=by)
+    run.full_clean()
+    run.save()
+    rescore.delay_on_commit(tenant_id=_tid(tenant), period=period, run_id=run.pk)
+    return run
+
+
+def _lock_key(tenant_id: int, period: str) -> int:
+    digest = hashlib.blake2b(f"segmentation.rescore:{tenant_id}:{period}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _scheduled_run(*, tenant, period) -> ScoringRun | None:
+    """The scheduled run of ``period`` (created once; None when there is no active version)."""
+    from segmentation.selectors import active_version
+
+    existing = (
+        ScoringRun.objects.for_tenant(tenant)
+        .filter(period=period, trigger=RunTrigger.SCHEDULE)
+        .exclude(status=RunStatus.FAILED)
+        .first()
+    )
+    if existing:
+        return existing
+    version = active_version(tenant=tenant)
+    if version is None:
+        return None
+    return ScoringRun.objects.create(
+        tenant_id=_tid(tenant), version=version, period=period, trigger=RunTrigger.SCHEDULE
+    )
+
+
+def tier_rescore(*, tenant, period, run_id=None) -> ScoringRun | None:
+    """Score every active doctor of ``tenant`` for ``period`` (the body of the rescore task).
+
+    ``run_id``: the run to carry out (its version); without it, the scheduled run of the period
+    (created if needed, with the primary scorecard's active version). Returns the run, or None
+    when the tenant has nothing to score with. A finished run is returned as it is.
+    """
+    validate_period(period)
+    tid = _tid(tenant)
+    if run_id is None:
+        run = _scheduled_run(tenant=tenant, period=period)
+        if run is None:
+            return None
+        run_id = run.pk
+    claimed = (
+        ScoringRun.objects.for_tenant(tenant)
+        .filter(pk=run_id, period=period, status__in=[RunStatus.PENDING, RunStatus.RUNNING, RunStatus.FAILED])
+        .update(status=RunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, error="")
+    )
+    if not claimed:
+        return ScoringRun.objects.for_tenant(tenant).filter(pk=run_id).first()
+    started = time.monotonic()
+    progress.set(run_id, phase="waiting", done=0, total=0)
+    try:
+        run = _score_and_write(tenant_id=tid, period=period, run_id=run_id, started=started)
+    except Exception as exc:
+        ScoringRun.objects.for_tenant(tenant).filter(pk=run_id).exclude(status=RunStatus.DONE).update(
+            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        progress.clear(run_id)
+        raise
+    progress.clear(run_id)
+    return run
+
+
+def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float) -> ScoringRun:
+    from segmentation.dimensions import load_raw_inputs
+    from segmentation.scoring import movement_counts, previous_tiers, score_frame, specs_of, write_assignments
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Two runs of one tenant and period never overlap; the second waits, then finds its
+            # work done (status) or the same inputs (0 changed rows).
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(tenant_id, period)])
+        run = ScoringRun.objects.select_for_update().select_related("version__scorecard").get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return run
+        version = run.version
+        dimensions = list(version.dimensions.select_related("imported_dimension"))
+        progress.set(run_id, phase="reading", done=0, total=0)
+        raw = load_raw_inputs(
+            tenant_id=tenant_id, period=period, dimensions=dimensions, product_id=version.scorecard.product_id
+        )
+        total = len(raw)
+        progress.set(run_id, phase="scoring", done=0, total=total)
+        dims, rule = specs_of(version)
+        scored = score_frame(raw, dims, rule)
+        previous = previous_tiers(tenant_id=tenant_id, period=previous_period(period))
+        moves = movement_counts(scored["tier"], previous)
+        progress.set(run_id, phase="writing", done=0, total=total)
+        changed = write_assignments(
+            tenant_id=tenant_id,
+            period=period,
+            version_id=version.pk,
+            scored=scored,
+            dim_keys=[d.key for d in dims],
+            previous=previous,
+            on_progress=lambda done, n: progress.set(run_id, phase="writing", done=done, total=n),
+        )
+        now = timezone.now()
+        ScorecardVersion.objects.filter(pk=version.pk, used_at__isnull=True).update(used_at=now)
+        counts = scored["tier"].value_counts()
+        run.status = RunStatus.DONE
+        run.doctors_total = total
+        run.tier_counts = {tier: int(counts.get(tier, 0)) for tier in Tier.values}
+        run.moved_up = moves["up"]
+        run.moved_down = moves["down"]
+        run.new_count = moves["new"]
+        run.changed_rows = changed
+        run.error = ""
+        run.finished_at = now
+        run.duration_s = round(time.monotonic() - started, 3)
+        run.save()
+    return run
+
+
+# --- what-if ------------------------------------------------------------------------------------
+
+
+def version_whatif(*, tenant, by=None, version, period=None) -> dict:
+    """Tier distribution and movement matrix of ``version`` without writing anything.
+
+    Baseline ("current tier"): the active version of the same scorecard scored on the same
+    inputs; when there is none (or ``version`` is the active one), the tiers stored for the
+    period. Returns ``{"period", "total", "distribution": {tier: {"count", "percent"}},
+    "baseline": {...}, "matrix": {current: {new: n}}, "up", "down", "same", "new"}``.
+    """
+    from segmentation.dimensions import load_raw_inputs
+    from segmentation.scoring import movement_counts, previous_tiers, score_frame, specs_of
+    from segmentation.selectors import active_version, latest_period
+
+    _same_tenant(tenant, version)
+    version_check(version)
+    tid = _tid(tenant)
+    period = period or latest_period(tenant=tenant) or period_of(timezone.localdate())
+    validate_period(period)
+    product_id = version.scorecard.product_id
+    with transaction.atomic():
+        dimensions = list(version.dimensions.select_related("imported_dimension"))
+        raw = load_raw_inputs(tenant_id=tid, period=period, dimensions=dimensions, product_id=product_id)
+        dims, rule = specs_of(version)
+        new = score_frame(raw, dims, rule)["tier"]
+        active = active_version(tenant=tenant, scorecard=version.scorecard)
+        if active is not None and active.pk != version.pk:
+            active_dims = list(active.dimensions.select_related("imported_dimension"))
+            active_raw = load_raw_inputs(tenant_id=tid, period=period, dimensions=active_dims, product_id=product_id)
+            baseline = score_frame(active_raw, *specs_of(active))["tier"]
+            baseline_label = f"v{active.number}"
+        else:
+            baseline = previous_tiers(tenant_id=tid, period=period)
+            baseline_label = period
+    total = len(new)
+    tiers = list(Tier.values)
+
+    def distribution(series):
+        counts = series.value_counts()
+        n = len(series)
+        return {
+            t: {"count": int(counts.get(t, 0)), "percent": round(100 * counts.get(t, 0) / n, 1) if n else 0.0}
+            for t in tiers
+        }
+
+    joined = pd.DataFrame({"new": new}).join(pd.DataFrame({"current": baseline}), how="left")
+    joined["current"] = joined["current"].fillna("new")
+    cross = pd.crosstab(joined["current"], joined["new"])
+    matrix = {
+        current: {t: int(cross.at[current, t]) if current in cross.index and t in cross.columns else 0 for t in tiers}
+        for current in [*tiers, "new"]
+    }
+    moves = movement_counts(new, baseline)
+    return {
+        "period": period,
+        "version": version.pk,
+        "baseline": baseline_label,
+        "total": total,
+        "distribution": distribution(new),
+        "baseline_distribution": distribution(baseline.reindex(new.index).dropna()),
+        "matrix": matrix,
+        **moves,
+    }
+
+
+# --- overrides ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tier_override_set(*, tenant, by, doctor, tier, reason, expires_on) -> TierOverride:
+    """Set a doctor's tier by hand until ``expires_on`` (inclusive); wins over the scored tier."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, doctor)
+    if tier not in Tier.values:
+        raise ValidationError({"tier": _("Choose a tier.")})
+    if expires_on is None or expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("The expiry date must be today or later.")})
+    override = TierOverride(
+        tenant_id=_tid(tenant),
+        doctor=doctor,
+        tier=tier,
+        reason=(reason or "").strip(),
+        expires_on=expires_on,
+        created_by=by,
+    )
+    override.full_clean()
+    override._history_user = by
+    override.save()
+    return override
+
+
+@transaction.atomic
+def tier_override_revoke(*, tenant, by, override) -> TierOverride:
+    """End an override now (it stays in the history with who revoked it and when)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, override)
+    if override.revoked_at is None:
+        override.revoked_at = timezone.now()
+        override.revoked_by = by
+        override._history_user = by
+        override.save(update_fields=["revoked_at", "revoked_by"])
+    return override
+
+
+# --- tier settings ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tier_setting_set(*, tenant, by, tier, visits_per_month, preferred_channel, online_allowed) -> TierSetting:
+    """Set a tier's target visits per month and preferred channel (history kept)."""
+    _require(by, SCORECARD_ROLES)
+    setting = TierSetting.objects.for_tenant(tenant).filter(tier=tier).first() or TierSetting(
+        tenant_id=_tid(tenant), tier=tier
+    )
+    setting.visits_per_month = visits_per_month
+    setting.preferred_channel = preferred_channel
+    setting.online_allowed = online_allowed
+    setting.full_clean()
+    setting._history_user = by
+    setting.save()
+    return setting
+
+
+# --- adoption -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def adoption_set(*, tenant, by, doctor, product, stage, note="") -> Adoption:
+    """Set where ``doctor`` stands on the adoption ladder of ``product``.
+
+    Field roles may set it only for doctors they see (hospitals.selectors.visible_doctors).
+    """
+    from hospitals.selectors import can_see_doctor
+
+    _require(by, ADOPTION_ROLES)
+    _same_tenant(tenant, doctor)
+    _same_tenant(tenant, product)
+    if by is not None and not can_see_doctor(tenant=tenant, user=by, doctor=doctor):
+        raise PermissionDenied(_("You may not change this."))
+    if isinstance(product, Product) and not product.is_own:
+        raise ValidationError({"product": _("The adoption ladder is for our own products.")})
+    adoption = Adoption.objects.for_tenant(tenant).select_for_update().filter(doctor=doctor, product=product).first()
+    if adoption is None:
+        adoption = Adoption(tenant_id=_tid(tenant), doctor=doctor, product=product)
+    elif adoption.stage == stage and adoption.note == note:
+        return adoption
+    adoption.stage = stage
+    adoption.note = note
+    adoption.updated_by = by
+    adoption.full_clean()
+    adoption._history_user = by
+    adoption.save()
+    return adoption

@@ -1,0 +1,175 @@
+"""Scoring runs in-process: tiers, breakdown, history, idempotency, frozen versions."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from crm.tenancy import tenant_context
+from segmentation import services
+from segmentation.models import (
+    RunStatus,
+    ScorecardVersion,
+    ScoringRun,
+    TierAssignment,
+    VersionFrozenError,
+    VersionStatus,
+)
+from tests.segmentation.factories import make_doctors, make_version
+
+pytestmark = pytest.mark.django_db
+
+
+def checksum(tenant, period):
+    with tenant_context(tenant), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), md5(string_agg(concat_ws('|', doctor_id, version_id, tier, score, breakdown::text, "
+            "previous_tier), ',' ORDER BY doctor_id)) FROM segmentation_tierassignment WHERE period = %s",
+            [period],
+        )
+        return cursor.fetchone()
+
+
+def run(tenant, version, period):
+    with tenant_context(tenant):
+        scoring_run = ScoringRun.objects.create(tenant=tenant, version=version, period=period)
+        return services.tier_rescore(tenant=tenant, period=period, run_id=scoring_run.pk)
+
+
+def test_quota_run_tiers_every_doctor_with_a_breakdown_that_explains_the_score(tenant):
+    doctors, _ = make_doctors(tenant, 10)
+    version = make_version(tenant)
+
+    result = run(tenant, version, "2026Q1")
+
+    assert result.status == RunStatus.DONE
+    assert result.doctors_total == 10
+    # A top 10 %, B next 20 %, C next 30 %, D the rest.
+    assert result.tier_counts == {"A": 1, "B": 2, "C": 3, "D": 4}
+    with tenant_context(tenant):
+        rows = {a.doctor_id: a for a in TierAssignment.objects.filter(period="2026Q1")}
+    assert len(rows) == 10
+    best, worst = rows[doctors[-1].pk], rows[doctors[0].pk]
+    assert best.tier == "A" and worst.tier == "D"
+    assert set(best.breakdown) == {"academic_influence", "prescribing_potential", "business_contribution"}
+    assert sum(best.breakdown.values()) == pytest.approx(best.score, abs=0.011)
+    # Percentile rank: the best doctor has the highest raw value everywhere → full weight.
+    assert best.score == pytest.approx(100.0)
+    assert worst.score == pytest.approx(0.0)
+    assert result.new_count == 10 and result.moved_up == 0
+
+
+def test_rerun_of_the_same_period_and_version_changes_no_row(tenant):
+    make_doctors(tenant, 12)
+    version = make_version(tenant)
+    first = run(tenant, version, "2026Q1")
+    before = checksum(tenant, "2026Q1")
+
+    second = run(tenant, version, "2026Q1")
+
+    assert first.changed_rows == 12
+    assert second.changed_rows == 0
+    assert checksum(tenant, "2026Q1") == before
+    assert second.tier_counts == first.tier_counts
+
+
+def test_a_finished_run_is_not_carried_out_twice(tenant):
+    make_doctors(tenant, 4)
+    version = make_version(tenant)
+    done = run(tenant, version, "2026Q1")
+
+    with tenant_context(tenant):
+        again = services.tier_rescore(tenant=tenant, period="2026Q1", run_id=done.pk)
+
+    assert again.pk == done.pk and again.attempts == 1
+
+
+def test_cutoff_rule_uses_score_thresholds(tenant):
+    make_doctors(tenant, 10)
+    version = make_version(tenant, tier_rule="cutoffs", cutoff_a=90, cutoff_b=60, cutoff_c=30)
+
+    result = run(tenant, version, "2026Q1")
+
+    with tenant_context(tenant):
+        for a in TierAssignment.objects.filter(period="2026Q1"):
+            expected = "A" if a.score >= 90 else "B" if a.score >= 60 else "C" if a.score >= 30 else "D"
+            assert a.tier == expected
+    assert sum(result.tier_counts.values()) == 10
+
+
+def test_next_quarter_records_previous_tier_and_moves(tenant):
+    doctors, product = make_doctors(tenant, 10)
+    version = make_version(tenant, dimensions=[{"kind": "business_contribution", "weight": 100}])
+    run(tenant, version, "2026Q1")
+    # In Q2 the order of usage is reversed: the worst doctor becomes the best.
+    import datetime
+
+    from tests.hospitals.factories import UsageShareFactory
+
+    for i, doctor in enumerate(doctors):
+        UsageShareFactory(
+            doctor=doctor, product=product, period=datetime.date(2026, 4, 1), volume=10 * (10 - i), share=5 * (9 - i)
+        )
+
+    q2 = run(tenant, version, "2026Q2")
+
+    with tenant_context(tenant):
+        first = TierAssignment.objects.get(period="2026Q2", doctor=doctors[0])
+        last = TierAssignment.objects.get(period="2026Q2", doctor=doctors[-1])
+    assert (first.previous_tier, first.tier) == ("D", "A")
+    assert (last.previous_tier, last.tier) == ("A", "D")
+    assert q2.moved_up > 0 and q2.moved_down > 0 and q2.new_count == 0
+
+
+def test_a_used_version_is_frozen(tenant):
+    make_doctors(tenant, 3)
+    version = make_version(tenant)
+    run(tenant, version, "2026Q1")
+
+    with tenant_context(tenant):
+        version.refresh_from_db()
+        assert version.is_frozen
+        with pytest.raises(VersionFrozenError):
+            services.version_update(tenant=tenant, by=None, version=version, quota_a=20)
+        version.quota_a = 20
+        with pytest.raises(VersionFrozenError):
+            version.save()
+        with pytest.raises(VersionFrozenError):
+            version.dimensions.first().delete()
+
+
+def test_weights_must_add_up_to_100_before_activation(tenant):
+    version = make_version(
+        tenant,
+        dimensions=[{"kind": "academic_influence", "weight": 50}, {"kind": "prescribing_potential", "weight": 40}],
+        activate=False,
+    )
+    with tenant_context(tenant), pytest.raises(ValidationError, match="100"):
+        services.version_activate(tenant=tenant, by=None, version=version)
+
+
+def test_one_active_version_per_scorecard(tenant):
+    v1 = make_version(tenant)
+    with tenant_context(tenant):
+        v2 = services.version_create(tenant=tenant, by=None, scorecard=v1.scorecard, copy_from=v1)
+        assert v2.number == 2 and v2.dimensions.count() == 3
+        services.version_activate(tenant=tenant, by=None, version=v2)
+        v1.refresh_from_db()
+        assert v1.status == VersionStatus.RETIRED
+        # The database refuses a second active version whatever the code path.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ScorecardVersion.objects.filter(pk=v1.pk).update(status=VersionStatus.ACTIVE)
+
+
+def test_inactive_doctors_are_not_scored_and_their_old_rows_go(tenant):
+    doctors, _ = make_doctors(tenant, 5)
+    version = make_version(tenant)
+    run(tenant, version, "2026Q1")
+    with tenant_context(tenant):
+        doctors[0].is_active = False
+        doctors[0].save()
+
+    again = run(tenant, version, "2026Q1")
+
+    assert again.doctors_total == 4
+    with tenant_context(tenant):
+        assert not TierAssignment.objects.filter(doctor=doctors[0]).exists()
