@@ -17,7 +17,7 @@
       return {
         label: ds.label, data: ds.data, borderColor: color, backgroundColor: color,
         borderWidth: ds.own ? 3 : 2, borderDash: ds.own ? [] : [6, 4], pointRadius: 2,
-        spanGaps: true, tension: 0.2
+        spanGaps: true, cubicInterpolationMode: "monotone"
       };
     });
     var y = { beginAtZero: true, ticks: { callback: function (v) { return v + unit; } } };
@@ -30,7 +30,7 @@
         interaction: { mode: "index", intersect: false },
         scales: { y: y },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { usePointStyle: true } },
           tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + (c.parsed.y === null ? "—" : c.parsed.y + unit); } } }
         }
       }
