@@ -254,3 +254,16 @@ def test_menu_offers_the_master_data_pages_to_tenant_users_only(client, world, p
     html = client.get("/").content.decode()
     assert 'href="/doctors/"' not in html
     assert client.get(URL).status_code == 403
+
+
+def test_the_empty_fields_htmx_submits_change_nothing(client, world):
+    """htmx sends every field of the filter form, the empty ones too."""
+    client.force_login(world.rep)
+    empty = dict.fromkeys(
+        ("province", "city", "hospital", "grade", "department_code", "clinical_title", "territory", "society_position"),
+        "",
+    )
+    headers = {"HX-Request": "true", "HX-Target": "doctor-results"}
+    response = client.get(URL, {"q": "ljg", **empty, "ordering": "name"}, headers=headers)
+    assert row_ids(response.content.decode()) == [world.li.pk]
+    assert len(row_ids(client.get(URL, {**empty, "ordering": ""}).content.decode())) == 3
