@@ -29,8 +29,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -239,36 +238,37 @@ def cycle_plan_list(*, tenant, user) -> QuerySet[CyclePlan]:
     return plans.none()
 
 
-def _actual_subquery(month: datetime.date):
-    start, end = month_bounds(month)
-    return Coalesce(
-        Subquery(
-            Visit.objects.submitted()
-            .filter(tenant_id=OuterRef("tenant_id"), doctor_id=OuterRef("doctor_id"), visited_at__gte=start)
-            .filter(visited_at__lt=end)
-            .order_by()
-            .values("doctor_id")
-            .annotate(n=Count("*"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+# Submitted visits to the line's doctor within the local-time month of the line's plan (by anyone).
+_LINE_ACTUAL_SQL = """
+(SELECT count(*) FROM visits_visit v, visits_cycleplan p
+  WHERE p.id = visits_cycleplanline.plan_id
+    AND v.tenant_id = visits_cycleplanline.tenant_id AND v.doctor_id = visits_cycleplanline.doctor_id
+    AND v.status = 'submitted'
+    AND v.visited_at >= (p.month::timestamp AT TIME ZONE %s)
+    AND v.visited_at < ((p.month + interval '1 month')::timestamp AT TIME ZONE %s))
+"""
+
+
+def _with_actual(lines: QuerySet) -> QuerySet:
+    from django.db.models.expressions import RawSQL
+    from django.db.models.functions import Greatest
+
+    tz = settings.TIME_ZONE
+    actual = RawSQL(_LINE_ACTUAL_SQL, [tz, tz], output_field=IntegerField())  # noqa: S611  (constant SQL)
+    return lines.annotate(actual=actual).annotate(remaining=Greatest(F("target") - F("actual"), Value(0)))
 
 
 def cycle_plan_lines(*, tenant, plan) -> QuerySet[CyclePlanLine]:
     """The lines of ``plan`` with ``actual`` (submitted visits to the doctor in the month, by
     anyone) and ``remaining`` = max(target − actual, 0) annotated; one query."""
-    from django.db.models.functions import Greatest
+    lines = CyclePlanLine.objects.for_tenant(tenant).filter(plan=plan).select_related("doctor", "doctor__hospital")
+    return _with_actual(lines).order_by("tier", "doctor__name", "doctor_id")
 
-    return (
-        CyclePlanLine.objects.for_tenant(tenant)
-        .filter(plan=plan)
-        .select_related("doctor", "doctor__hospital")
-        .annotate(actual=_actual_subquery(plan.month))
-        .annotate(remaining=Greatest(F("target") - F("actual"), Value(0)))
-        .order_by("tier", "doctor__name", "doctor_id")
-    )
+
+def cycle_plan_line_list(*, tenant, user) -> QuerySet[CyclePlanLine]:
+    """Lines of the cycle plans ``user`` may see, with ``actual`` and ``remaining``."""
+    plans = cycle_plan_list(tenant=tenant, user=user).values("pk")
+    return _with_actual(CyclePlanLine.objects.for_tenant(tenant).filter(plan_id__in=plans).select_related("doctor"))
 
 
 @dataclasses.dataclass
