@@ -13,6 +13,13 @@ MENU = [
     (_("Hospitals"), "hospital_list", frozenset(Role)),
     (_("Distributors"), "distributor_list", frozenset(Role)),
     (_("Territories"), "territory_list", None),
+    # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
+    (_("My day"), "my_day", {Role.REP, Role.DISTRIBUTOR_REP}),
+    (_("Plans"), "visit_week", {Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER}),
+    (_("Tasks"), "task_inbox", frozenset(Role)),
+    (_("Inquiries"), "inquiry_list", frozenset(Role)),
+    (_("Content"), "content_list", frozenset(Role)),
+    (_("Team"), "team", {Role.MANAGER}),
     (_("API docs"), "api-docs", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
 ]
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("hospitals.urls")),
     path("", include("hospitals.import_urls")),
+    path("visits/", include("visits.urls")),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crm.health import health
+from visits import pages as visit_pages
 
 # The home page of each role: what that person starts the day with. Later features fill them.
 HOME_TEMPLATES = {
@@ -25,7 +26,7 @@ def home(request):
     """The signed-in user's home page, chosen by role (platform staff: the platform page)."""
     user = request.user
     template = HOME_TEMPLATES.get(user.role, "home/platform.html")
-    return render(request, template, {"tenant": user.tenant})
+    return render(request, template, {"tenant": user.tenant, **visit_pages.home_context(user)})
 
 
 @never_cache
