@@ -13,6 +13,7 @@ MENU = [
     (_("Hospitals"), "hospital_list", frozenset(Role)),
     (_("Distributors"), "distributor_list", frozenset(Role)),
     (_("Territories"), "territory_list", None),
+    (_("Import"), "import_start", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
     (_("My day"), "my_day", {Role.REP, Role.DISTRIBUTOR_REP}),
     (_("Plans"), "visit_week", {Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER}),

@@ -1,3 +1,13 @@
 """Browser pages of master-data import (upload, progress, report)."""
 
-urlpatterns = []
+from django.urls import path
+
+from hospitals import import_views as views
+
+urlpatterns = [
+    path("import/", views.import_start, name="import_start"),
+    path("import/template/<str:kind>/<str:fmt>/", views.import_template, name="import_template"),
+    path("import/<int:pk>/", views.import_job_detail, name="import_job_detail"),
+    path("import/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
+    path("import/<int:pk>/report/<str:fmt>/", views.import_job_report, name="import_job_report"),
+]

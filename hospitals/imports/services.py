@@ -120,7 +120,7 @@ def import_job_create(*, tenant, by, kind: str, upload) -> ImportJob:
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("The file is larger than 50 MB; split it into several files.")})
     with transaction.atomic():
-        job = ImportJob(tenant=tenant, kind=kind, created_by=by, original_name=name[-200:])
+        job = ImportJob(tenant_id=getattr(tenant, "pk", tenant), kind=kind, created_by=by, original_name=name[-200:])
         job.file.save(name, upload, save=False)
         job.save()
         tasks.import_job_run.delay_on_commit(job_id=job.pk, tenant_id=job.tenant_id)
