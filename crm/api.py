@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from hospitals import api as hospitals_api
+from visits import api as visits_api
 
 router = DefaultRouter()
 router.register("users", accounts_api.UserViewSet, basename="user")
@@ -24,3 +25,14 @@ router.register("key-messages", hospitals_api.KeyMessageViewSet, basename="key-m
 router.register("usage-share", hospitals_api.UsageShareViewSet, basename="usage-share")
 router.register("sales", hospitals_api.SalesRecordViewSet, basename="sales-record")
 router.register("shipments", hospitals_api.ShipmentViewSet, basename="shipment")
+router.register("visits", visits_api.VisitViewSet, basename="visit")
+router.register("visit-amendments", visits_api.VisitAmendmentViewSet, basename="visit-amendment")
+router.register("visit-plans", visits_api.VisitPlanViewSet, basename="visit-plan")
+router.register("cycle-plans", visits_api.CyclePlanViewSet, basename="cycle-plan")
+router.register("cycle-plan-lines", visits_api.CyclePlanLineViewSet, basename="cycle-plan-line")
+router.register("followup-tasks", visits_api.FollowUpTaskViewSet, basename="followup-task")
+router.register("medical-inquiries", visits_api.MedicalInquiryViewSet, basename="medical-inquiry")
+router.register("content-items", visits_api.ContentItemViewSet, basename="content-item")
+router.register("notifications", visits_api.NotificationViewSet, basename="notification")
+router.register("followup-rules", visits_api.FollowUpRuleViewSet, basename="followup-rule")
+router.register("visit-settings", visits_api.VisitSettingsViewSet, basename="visit-settings")

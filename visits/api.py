@@ -64,6 +64,8 @@ class RolePermission(IsTenantUser):
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
+        if not hasattr(view, request.method.lower()):
+            return True  # no such route: DRF answers 405 for every object alike
         roles = getattr(view, "action_roles", {}).get(view.action)
         if roles is None:
             if request.method in SAFE_METHODS:
@@ -98,9 +100,9 @@ class VisitSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=VisitPlan.objects, required=False, allow_null=True)
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
     rep_name = serializers.CharField(source="rep.__str__", read_only=True)
-    key_messages = KeyMessageReactionSerializer(many=True, required=False)
-    products = serializers.ListField(child=serializers.IntegerField(), required=False)
-    content_items = serializers.ListField(child=serializers.IntegerField(), required=False)
+    key_messages = KeyMessageReactionSerializer(many=True, required=False, write_only=True)
+    products = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    content_items = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
     submit = serializers.BooleanField(write_only=True, required=False, default=False)
 
     class Meta:
@@ -239,8 +241,8 @@ class VisitPlanSerializer(serializers.ModelSerializer):
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
     objective = serializers.CharField(required=False, allow_blank=True, max_length=300)
     channel = serializers.CharField(required=False, max_length=24)
-    key_messages = serializers.ListField(child=serializers.IntegerField(), required=False)
-    content_items = serializers.ListField(child=serializers.IntegerField(), required=False)
+    key_messages = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    content_items = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
 
     class Meta:
         model = VisitPlan
@@ -616,7 +618,7 @@ class MedicalInquiryViewSet(_Base, TenantModelViewSet):
 
 class ContentItemSerializer(serializers.ModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects, required=False, allow_null=True)
-    uses = serializers.IntegerField(read_only=True, default=0)
+    use_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = ContentItem
@@ -634,29 +636,24 @@ class ContentItemSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "created_at",
-            "uses",
+            "use_count",
         ]
         read_only_fields = ["approved_by", "approved_at", "created_at"]
 
 
 class ContentItemViewSet(_Base, TenantModelViewSet):
     """The content library: reps see approved, valid items; medical affairs edits and approves.
-    ``?search=`` matches title, tag or product; ``uses`` counts submitted visit reports."""
+    ``?search=`` matches title, tag or product; ``use_count`` counts submitted visit reports."""
 
     serializer_class = ContentItemSerializer
     write_roles = selectors.CONTENT_EDITORS
     filterset_fields = ["kind", "product"]
 
     def get_queryset(self):
-        from django.db.models import Count, Q
-
-        return (
-            selectors.content_item_list(
-                tenant=self.tenant, user=self.request.user, search=self.request.query_params.get("search", "")
-            )
-            .annotate(uses=Count("uses", filter=Q(uses__visit__status="submitted")))
-            .order_by("-id")
+        items = selectors.content_item_list(
+            tenant=self.tenant, user=self.request.user, search=self.request.query_params.get("search", "")
         )
+        return selectors.with_usage(items).order_by("-id")
 
     def perform_create(self, serializer):
         serializer.instance = services.content_item_create(

@@ -29,7 +29,8 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -610,6 +611,20 @@ def content_usage(*, tenant, item_ids=None) -> dict[int, int]:
     if item_ids is not None:
         qs = qs.filter(content_item_id__in=list(item_ids))
     return dict(qs.order_by().values_list("content_item_id").annotate(n=Count("*")).values_list("content_item_id", "n"))
+
+
+def with_usage(items: QuerySet[ContentItem]) -> QuerySet[ContentItem]:
+    """``items`` annotated with ``use_count``: submitted visit reports that used each item."""
+    from visits.models import VisitContent
+
+    uses = (
+        VisitContent.objects.filter(content_item_id=OuterRef("pk"), visit__status=VisitStatus.SUBMITTED)
+        .order_by()
+        .values("content_item_id")
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+    return items.annotate(use_count=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0)))
 
 
 def followup_rule_list(*, tenant) -> QuerySet[FollowUpRule]:
