@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("hospitals.urls")),
     path("", include("hospitals.import_urls")),
     path("visits/", include("visits.urls")),
+    path("", include("segmentation.urls")),
 ]

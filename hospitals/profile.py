@@ -103,13 +103,12 @@ class Network:
 
 
 def high_tier_doctor_ids(*, tenant, doctor_ids) -> set[int]:
-    """Ids among ``doctor_ids`` whose current tier is high (A or B).
+    """Ids among ``doctor_ids`` whose current tier is high (A or B), overrides applied."""
+    from segmentation.selectors import current_tiers
 
-    Hook for segmentation: there are no tiers yet, so no doctor is marked. When tier
-    assignments exist, answer with one query over ``doctor_ids`` here and the network
-    highlights those doctors without any change to the page.
-    """
-    return set()
+    if not doctor_ids:
+        return set()
+    return {pk for pk, tier in current_tiers(tenant=tenant, doctor_ids=doctor_ids).items() if tier in ("A", "B")}
 
 
 def doctor_network(*, tenant, user, doctor: Doctor, limit: int = NETWORK_LIMIT) -> Network:

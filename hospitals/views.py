@@ -25,6 +25,7 @@ from hospitals import exports as list_exports
 from hospitals import profile, selectors
 from hospitals.forms import doctor_edit_rule, doctor_form_class
 from hospitals.models import ClinicalTitle
+from segmentation import pages as tier_pages
 
 PAGE_SIZE = 50
 HOSPITAL_DOCTORS_SHOWN = 100
@@ -176,7 +177,10 @@ def doctor_detail(request, pk):
             tenant=tenant, user=user, ids={c.distributor_id for c in coverage}
         ),
         "history": profile.doctor_history(tenant=tenant, doctor=doctor, show_contacts=show_contacts),
+        # segmentation: current tier, score breakdown, tier history, overrides, adoption ladder.
+        "tiers": tier_pages.doctor_tier_block(tenant=tenant, user=user, doctor=doctor),
     }
+    doctor.tier = context["tiers"].tier
     return render(request, "hospitals/doctor_detail.html", context)
 
 
