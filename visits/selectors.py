@@ -452,7 +452,10 @@ def suggested_week(*, tenant, rep, week_start: datetime.date) -> list[Suggestion
     )
     seen = set(planned)
     out: list[Suggestion] = []
-    for b in doctors_behind_frequency(tenant=tenant, rep=rep, on=week_start):
+    # The month whose frequency counts: today's when the week holds today, else the week's start.
+    today = timezone.localdate()
+    on = today if week_start <= today < week_end else week_start
+    for b in doctors_behind_frequency(tenant=tenant, rep=rep, on=on):
         if b.doctor.pk not in seen:
             seen.add(b.doctor.pk)
             out.append(
