@@ -119,8 +119,9 @@ def import_job_create(*, tenant, by, kind: str, upload) -> ImportJob:
         raise ValidationError({"file": _("Upload a CSV or Excel (.xlsx) file.")})
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("The file is larger than 50 MB; split it into several files.")})
-    with transaction.atomic():
-        job = ImportJob(tenant_id=getattr(tenant, "pk", tenant), kind=kind, created_by=by, original_name=name[-200:])
+    tenant_id = int(getattr(tenant, "pk", tenant))
+    with tenant_context(tenant_id), transaction.atomic():
+        job = ImportJob(tenant_id=tenant_id, kind=kind, created_by=by, original_name=name[-200:])
         job.file.save(name, upload, save=False)
         job.save()
         tasks.import_job_run.delay_on_commit(job_id=job.pk, tenant_id=job.tenant_id)
