@@ -110,6 +110,7 @@ class DimensionWeightsForm(forms.Form):
             self.fields[f"norm:{key}"] = forms.ChoiceField(
                 label=_("Normalisation"),
                 choices=Normalisation.choices,
+                required=False,
                 initial=existing.normalisation if existing else Normalisation.PERCENTILE,
             )
 
@@ -125,7 +126,7 @@ class DimensionWeightsForm(forms.Form):
             raise forms.ValidationError(_("Give at least one dimension a weight."), code="no_dimension")
         if total != Decimal(100):
             raise forms.ValidationError(
-                _("Weights must add up to 100%% — they add up to %(total)s%%.") % {"total": total.normalize()},
+                _("Weights must add up to 100%% — they add up to %(total)s%%.") % {"total": f"{total.normalize():f}"},
                 code="weights_total",
             )
         return data
