@@ -10,7 +10,8 @@ matching key for imports (an ambiguous match is reported), not a constraint.
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -191,6 +192,20 @@ class Channel(models.TextChoices):
     ONLINE_MEETING = "online_meeting", _("Online meeting")
 
 
+class StartsWith(Func):
+    """``starts_with(text, prefix)``: a prefix match that PostgreSQL answers from a btree index
+    (the ``text_pattern_ops`` ones below) even under row-level security.
+
+    ``LIKE 'x%'`` (Django's ``__startswith``) cannot: its operator is not LEAKPROOF, so the
+    planner may not evaluate it before the tenant policy, never uses an index for it and reads
+    the whole tenant (600 ms for a rare prefix at a million doctors). ``starts_with`` is
+    leakproof, and PostgreSQL 15+ turns it into an index range. No wildcards to escape either.
+    """
+
+    function = "starts_with"
+    output_field = models.BooleanField()
+
+
 class DoctorQuerySet(TenantQuerySet):
     """Doctors, with the vocabulary of the field."""
 
@@ -213,12 +228,34 @@ class DoctorQuerySet(TenantQuerySet):
         """Doctors whose name, full pinyin or pinyin initials start with ``text``.
 
         李建国 is found by "李建", "li", "lijian", "ljg" (case and spaces ignored).
+
+        Results come in the order of what matched, so that each page is one index range scan
+        at a million doctors whatever the prefix (李 matches 9 % of them, "ljg" 0.07 %): by
+        name for Chinese text, by pinyin for Latin letters, or by initials when only initials
+        match ("ljg", "zw"). When both match ("zh": 张 zhang, and 曾辉 zeng-hui), the pinyin
+        order is walked from the first letter, which every such doctor's pinyin starts with.
+        That order, in byte order (collation "C", as the ``doctor_tenant_*_c_idx`` indexes
+        hold it), is the alias ``search_key``: keyset pagination sorts and seeks by it
+        (hospitals.pagination.DoctorPagination). Two index probes decide which case applies.
         """
         text = (text or "").strip()
         if not text:
             return self
-        key = "".join(text.split()).lower()
-        return self.filter(Q(name__startswith=text) | Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key))
+        if not text.isascii():
+            column, condition = "name", StartsWith(Collate("name", "C"), Value(text))
+        else:
+            key = "".join(text.split()).lower()
+            pinyin = StartsWith(Collate("name_pinyin", "C"), Value(key))
+            initials = StartsWith(Collate("name_initials", "C"), Value(key))
+            by_pinyin, by_initials = self.filter(pinyin).exists(), self.filter(initials).exists()
+            if by_initials and not by_pinyin:
+                column, condition = "name_initials", initials
+            elif by_initials:
+                column = "name_pinyin"
+                condition = StartsWith(Collate("name_pinyin", "C"), Value(key[0])) & (pinyin | initials)
+            else:
+                column, condition = "name_pinyin", pinyin
+        return self.filter(condition).alias(search_key=Collate(column, "C"))
 
 
 class Doctor(TenantModel):
@@ -297,6 +334,11 @@ class Doctor(TenantModel):
             ),
             # Keyset pagination of the default list order.
             models.Index(fields=["tenant", "name", "id"], name="doctor_tenant_order_idx"),
+            # Search (DoctorQuerySet.search): prefix ranges *and* the order of the results, in
+            # byte order whatever the database collation (starts_with() seeks a "C" index).
+            models.Index(F("tenant"), Collate("name", "C"), F("id"), name="doctor_tenant_name_c_idx"),
+            models.Index(F("tenant"), Collate("name_pinyin", "C"), F("id"), name="doctor_tenant_pinyin_c_idx"),
+            models.Index(F("tenant"), Collate("name_initials", "C"), F("id"), name="doctor_tenant_initials_c_idx"),
         ]
 
     def __str__(self):

@@ -42,6 +42,9 @@ class KeysetPagination(BasePagination):
     ordering_query_param = "ordering"
     orderings: dict[str, tuple[str, ...]] = {"name": ("name",)}
     default_ordering = "name"
+    # An alias of the queryset (e.g. ``search_key`` of a doctor search) that, when present and
+    # no ``ordering`` is asked for, is the sort key instead: Collate(<column>, ...) of one column.
+    search_alias: str | None = None
     invalid_cursor_message = _("Invalid cursor")
 
     def get_page_size(self, request):
@@ -81,6 +84,14 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.size = self.get_page_size(request)
         self.columns, descending = self.get_ordering(request)
+        self.value_columns = self.columns
+        search_key = queryset.query.annotations.get(self.search_alias) if self.search_alias else None
+        if search_key is not None and not request.query_params.get(self.ordering_query_param):
+            # A search orders by what matched (DoctorQuerySet.search), unless a sort was asked
+            # for: seek by the alias, read its value back from the column under it.
+            source = search_key.get_source_expressions()[0]
+            self.columns, descending = (self.search_alias, "id"), False
+            self.value_columns = (getattr(source, "name", None) or source.target.attname, "id")
         cursor = self.decode_cursor(request, len(self.columns))
         reverse = bool(cursor and cursor[1])
         backwards = descending != reverse  # scanning the index downwards
@@ -102,7 +113,7 @@ class KeysetPagination(BasePagination):
         url = self.request.build_absolute_uri()
         if row is None:
             return None
-        values = [_value_of(row, c) for c in self.columns]
+        values = [_value_of(row, c) for c in self.value_columns]
         return replace_query_param(url, self.cursor_query_param, self.encode_cursor(values, reverse))
 
     def get_next_link(self):
@@ -153,7 +164,9 @@ class KeysetPagination(BasePagination):
 
 
 class DoctorPagination(KeysetPagination):
-    """The doctor list: by name (default), hospital name or clinical title, each then by id."""
+    """The doctor list: by name (default), hospital name or clinical title, each then by id; a
+    search (``q``) by what matched (name, pinyin or initials: DoctorQuerySet.search)."""
 
     orderings = {"name": ("name",), "hospital": ("hospital__name",), "clinical_title": ("clinical_title",)}
     default_ordering = "name"
+    search_alias = "search_key"
