@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from hospitals.imports.errors import Invalid, RowError
 from hospitals.imports.reading import Row
@@ -71,37 +71,49 @@ def parse(rows: list[Row], spec: Spec, *, on_progress: Callable[[int], None] | N
     errors: list[RowError] = []
     notes: list[RowError] = []
     if not rows:
-        errors.append(RowError(0, "", N_("the file has no rows")))
+        errors.append(RowError(0, "", gettext_noop("the file has no rows")))
         return Parsed([], {}, errors, notes)
 
     header_at, found = locate_header(rows, spec)
     header_number, header_cells = rows[header_at]
     if not found:
         labels = "、".join(str(c.label) for c in spec.columns if c.required) or str(spec.columns[0].label)
-        errors.append(RowError(0, "", N_("no header row found: the file needs the column(s) %(columns)s"),
-                               {"columns": labels}))  # fmt: skip
+        errors.append(
+            RowError(
+                0,
+                "",
+                gettext_noop("no header row found: the file needs the column(s) %(columns)s"),
+                {"columns": labels},
+            )
+        )
         return Parsed([], {}, errors, notes)
 
     headers: dict[str, str] = {}
     positions: list[tuple[int, Column]] = []
     for position, col in sorted(found.items()):
         if col.key in headers:
-            errors.append(RowError(header_number, header_cells[position], N_("the column “%(first)s” appears twice"),
-                                   {"first": headers[col.key]}))  # fmt: skip
+            errors.append(
+                RowError(
+                    header_number,
+                    header_cells[position],
+                    gettext_noop("the column “%(first)s” appears twice"),
+                    {"first": headers[col.key]},
+                )
+            )
             continue
         headers[col.key] = header_cells[position]
         positions.append((position, col))
     for position, cell in enumerate(header_cells):
         if cell and position not in found:
-            notes.append(RowError(header_number, cell, N_("column not recognised; it was ignored")))
+            notes.append(RowError(header_number, cell, gettext_noop("column not recognised; it was ignored")))
 
     for col in spec.columns:
         if col.required and col.key not in headers:
-            errors.append(RowError(header_number, str(col.label), N_("required column missing")))
+            errors.append(RowError(header_number, str(col.label), gettext_noop("required column missing")))
     for group in spec.one_of:
         if not any(key in headers for key in group):
             names = " / ".join(str(spec.column(key).label) for key in group)
-            errors.append(RowError(header_number, names, N_("required column missing")))
+            errors.append(RowError(header_number, names, gettext_noop("required column missing")))
     if errors:
         return Parsed([], headers, errors, notes)
 
@@ -136,18 +148,18 @@ def parse(rows: list[Row], spec: Spec, *, on_progress: Callable[[int], None] | N
         for key, header in required:
             if values.get(key) is None and not _had_error(row, errors, header):
                 row.ok = False
-                errors.append(RowError(number, header, N_("this column must be filled in")))
+                errors.append(RowError(number, header, gettext_noop("this column must be filled in")))
         for group in one_of:
             if group and all(values.get(key) is None for key in group) and row.ok:
                 row.ok = False
-                errors.append(RowError(number, headers[group[0]], N_("this column must be filled in")))
+                errors.append(RowError(number, headers[group[0]], gettext_noop("this column must be filled in")))
         parsed_rows.append(row)
         if on_progress and count % 5000 == 0:
             on_progress(5000)
     if on_progress:
         on_progress(len(data) % 5000)
     if not parsed_rows:
-        errors.append(RowError(0, "", N_("the file has a header row but no data rows")))
+        errors.append(RowError(0, "", gettext_noop("the file has a header row but no data rows")))
     return Parsed(parsed_rows, headers, errors, notes)
 
 

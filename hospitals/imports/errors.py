@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 # Shown around every error in running text: "Row 5, column “医院等级”: unrecognised grade “三甲乙”".
-ROW_COLUMN = N_("Row %(row)s, column “%(column)s”: %(message)s")
-ROW_ONLY = N_("Row %(row)s: %(message)s")
-FILE_ONLY = N_("File: %(message)s")
+ROW_COLUMN = gettext_noop("Row %(row)s, column “%(column)s”: %(message)s")
+ROW_ONLY = gettext_noop("Row %(row)s: %(message)s")
+FILE_ONLY = gettext_noop("File: %(message)s")
 
 
 class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)"

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import connection
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.models import Territory, TerritoryLevel
 from hospitals import models as m
@@ -115,7 +115,7 @@ class HospitalIndex(NamedIndex):
         if ext is not None:
             pk = self.by_ext.get(ext)
             if pk is None:
-                ctx.error(row, ext_key, N_("no hospital with external id “%(value)s”"), value=ext)
+                ctx.error(row, ext_key, gettext_noop("no hospital with external id “%(value)s”"), value=ext)
             return pk
         name = row.get(name_key)
         if name is None:
@@ -127,10 +127,12 @@ class HospitalIndex(NamedIndex):
         if len(ids) == 1:
             return next(iter(ids))
         if ids:
-            message = N_("“%(value)s” is an alias of several hospitals; write the full name")
+            message = gettext_noop("“%(value)s” is an alias of several hospitals; write the full name")
             ctx.error(row, name_key, message, value=name)
         else:
-            ctx.error(row, name_key, N_("no hospital named “%(value)s” (import the hospitals first)"), value=name)
+            ctx.error(
+                row, name_key, gettext_noop("no hospital named “%(value)s” (import the hospitals first)"), value=name
+            )
         return None
 
 
@@ -143,15 +145,24 @@ class DistributorIndex(NamedIndex):
         if ext is not None:
             pk = self.by_ext.get(ext)
             if pk is None:
-                ctx.error(row, "distributor_external_id", N_("no distributor with external id “%(value)s”"), value=ext)
+                ctx.error(
+                    row,
+                    "distributor_external_id",
+                    gettext_noop("no distributor with external id “%(value)s”"),
+                    value=ext,
+                )
             return pk
         name = row.get("distributor")
         if name is None:
             return None
         pk = self.by_name.get(name)
         if pk is None:
-            ctx.error(row, "distributor", N_("no distributor named “%(value)s” (import the distributors first)"),
-                      value=name)  # fmt: skip
+            ctx.error(
+                row,
+                "distributor",
+                gettext_noop("no distributor named “%(value)s” (import the distributors first)"),
+                value=name,
+            )
         return pk
 
 
@@ -167,7 +178,12 @@ class ProductIndex:
             return None
         pk = self.by_name.get(name.lower())
         if pk is None:
-            ctx.error(row, key, N_("no product named “%(value)s” (products are added in administration)"), value=name)
+            ctx.error(
+                row,
+                key,
+                gettext_noop("no product named “%(value)s” (products are added in administration)"),
+                value=name,
+            )
         return pk
 
 
@@ -189,7 +205,11 @@ class DoctorIndex:
                 row.values[f"_{prefix}hospital_id"] = hid
                 if hid is None:
                     if row.get(f"{prefix}hospital") is None and row.get(f"{prefix}hospital_external_id") is None:
-                        ctx.error(row, f"{prefix}doctor", N_("give the doctor's hospital, or the doctor's external id"))
+                        ctx.error(
+                            row,
+                            f"{prefix}doctor",
+                            gettext_noop("give the doctor's hospital, or the doctor's external id"),
+                        )
                     continue
                 hospital_ids.add(hid)
                 names.add(name)
@@ -215,7 +235,7 @@ class DoctorIndex:
         if ext is not None:
             pk = self.by_ext.get(ext)
             if pk is None:
-                ctx.error(row, ext_key, N_("no doctor with external id “%(value)s”"), value=ext)
+                ctx.error(row, ext_key, gettext_noop("no doctor with external id “%(value)s”"), value=ext)
             return pk
         name = row.get(name_key)
         hid = row.values.get(f"_{prefix}hospital_id")
@@ -226,11 +246,21 @@ class DoctorIndex:
         if len(ids) == 1:
             return ids[0]
         if ids:
-            ctx.error(row, name_key, N_("several doctors named “%(value)s” work there: add the department or the "
-                                        "doctor's external id"), value=name)  # fmt: skip
+            ctx.error(
+                row,
+                name_key,
+                gettext_noop(
+                    "several doctors named “%(value)s” work there: add the department or the doctor's external id"
+                ),
+                value=name,
+            )
         else:
-            ctx.error(row, name_key, N_("no doctor named “%(value)s” at this hospital (import the doctors first)"),
-                      value=name)  # fmt: skip
+            ctx.error(
+                row,
+                name_key,
+                gettext_noop("no doctor named “%(value)s” at this hospital (import the doctors first)"),
+                value=name,
+            )
         return None
 
 
@@ -246,10 +276,10 @@ def match_named(ctx: Context, rows: list[ParsedRow], index: NamedIndex, *, taken
             continue
         name, ext = row.get("name"), row.get("external_id")
         if ext is not None and ext in seen_ext:
-            ctx.error(row, "external_id", N_("the same external id as row %(row)s"), row=seen_ext[ext])
+            ctx.error(row, "external_id", gettext_noop("the same external id as row %(row)s"), row=seen_ext[ext])
             continue
         if name in seen_name:
-            ctx.error(row, "name", N_("the same name as row %(row)s"), row=seen_name[name])
+            ctx.error(row, "name", gettext_noop("the same name as row %(row)s"), row=seen_name[name])
             continue
         seen_name[name] = row.number
         if ext is not None:
@@ -262,8 +292,13 @@ def match_named(ctx: Context, rows: list[ParsedRow], index: NamedIndex, *, taken
         elif by_name is not None:
             existing_ext = index.ext_of.get(by_name)
             if ext is not None and existing_ext:
-                ctx.error(row, "external_id", N_("“%(value)s” already exists with external id “%(existing)s”"),
-                          value=name, existing=existing_ext)  # fmt: skip
+                ctx.error(
+                    row,
+                    "external_id",
+                    gettext_noop("“%(value)s” already exists with external id “%(existing)s”"),
+                    value=name,
+                    existing=existing_ext,
+                )
             row.id = by_name
 
 
@@ -275,7 +310,7 @@ def match_keyed(ctx: Context, rows: list[ParsedRow], key_of: Callable, existing:
             continue
         key = key_of(row)
         if key in seen:
-            ctx.error(row, None, N_("the same record as row %(row)s"), row=seen[key])
+            ctx.error(row, None, gettext_noop("the same record as row %(row)s"), row=seen[key])
             continue
         seen[key] = row.number
         row.id = existing.get(key)
@@ -317,13 +352,23 @@ class Kind:
 class Hospitals(Kind):
     spec = SPECS[m.ImportKind.HOSPITALS]
     fields = {
-        "name": "name", "external_id": "external_id", "aliases": "aliases", "grade": "grade", "type": "type",
-        "province": "province", "city": "city", "district": "district", "address": "address", "beds": "beds",
+        "name": "name",
+        "external_id": "external_id",
+        "aliases": "aliases",
+        "grade": "grade",
+        "type": "type",
+        "province": "province",
+        "city": "city",
+        "district": "district",
+        "address": "address",
+        "beds": "beds",
         "annual_outpatients": "annual_outpatients",
-    }  # fmt: skip
+    }
 
     def resolve(self, ctx, rows):
-        match_named(ctx, rows, NamedIndex(m.Hospital), taken=N_("another hospital is already named “%(value)s”"))
+        match_named(
+            ctx, rows, NamedIndex(m.Hospital), taken=gettext_noop("another hospital is already named “%(value)s”")
+        )
 
     def write(self, ctx, rows):
         return _write(ctx, m.Hospital, rows, _present(ctx, self.fields))[2]
@@ -331,11 +376,19 @@ class Hospitals(Kind):
 
 class Distributors(Kind):
     spec = SPECS[m.ImportKind.DISTRIBUTORS]
-    fields = {"name": "name", "external_id": "external_id", "kind": "kind", "licence_no": "licence_no",
-              "regions": "regions", "status": "status"}  # fmt: skip
+    fields = {
+        "name": "name",
+        "external_id": "external_id",
+        "kind": "kind",
+        "licence_no": "licence_no",
+        "regions": "regions",
+        "status": "status",
+    }
 
     def resolve(self, ctx, rows):
-        match_named(ctx, rows, NamedIndex(m.Distributor), taken=N_("another distributor is already named “%(value)s”"))
+        match_named(
+            ctx, rows, NamedIndex(m.Distributor), taken=gettext_noop("another distributor is already named “%(value)s”")
+        )
 
     def write(self, ctx, rows):
         return _write(ctx, m.Distributor, rows, _present(ctx, self.fields))[2]
@@ -376,13 +429,26 @@ class Doctors(Kind):
 
     spec = SPECS[m.ImportKind.DOCTORS]
     fields = {
-        "external_id": "external_id", "name": "name", "gender": "gender", "clinical_title": "clinical_title",
-        "academic_title": "academic_title", "admin_post": "admin_post", "specialties": "specialties",
-        "university": "university", "graduation_year": "graduation_year", "background": "background",
-        "interests": "interests", "pain_points": "pain_points", "preferred_channels": "preferred_channels",
-        "consent_to_contact": "consent_to_contact", "consent_date": "consent_date", "phone": "phone",
-        "wechat": "wechat", "email": "email", "is_active": "is_active",
-    }  # fmt: skip
+        "external_id": "external_id",
+        "name": "name",
+        "gender": "gender",
+        "clinical_title": "clinical_title",
+        "academic_title": "academic_title",
+        "admin_post": "admin_post",
+        "specialties": "specialties",
+        "university": "university",
+        "graduation_year": "graduation_year",
+        "background": "background",
+        "interests": "interests",
+        "pain_points": "pain_points",
+        "preferred_channels": "preferred_channels",
+        "consent_to_contact": "consent_to_contact",
+        "consent_date": "consent_date",
+        "phone": "phone",
+        "wechat": "wechat",
+        "email": "email",
+        "is_active": "is_active",
+    }
 
     def resolve(self, ctx, rows):
         hospitals = HospitalIndex()
@@ -428,7 +494,7 @@ class Doctors(Kind):
             did = departments.get((hid, dept)) if dept else None
             row.values["department_id"] = did
             if ext is not None and ext in seen_ext:
-                ctx.error(row, "external_id", N_("the same external id as row %(row)s"), row=seen_ext[ext])
+                ctx.error(row, "external_id", gettext_noop("the same external id as row %(row)s"), row=seen_ext[ext])
                 continue
             if ext is not None and ext in by_ext:
                 row.id = by_ext[ext]
@@ -438,22 +504,36 @@ class Doctors(Kind):
                 if ext is not None:
                     candidates = [pk for pk in candidates if not ext_of[pk]]
                 if len(candidates) > 1:
-                    ctx.error(row, "name", N_("several doctors named “%(value)s” already exist there: add the "
-                                              "department or an external id"), value=name)  # fmt: skip
+                    ctx.error(
+                        row,
+                        "name",
+                        gettext_noop(
+                            "several doctors named “%(value)s” already exist there: add the "
+                            "department or an external id"
+                        ),
+                        value=name,
+                    )
                     continue
                 row.id = candidates[0] if candidates else None
             if ext is not None:
                 seen_ext[ext] = row.number
             if row.id is not None:
                 if row.id in seen_id:
-                    ctx.error(row, "name", N_("the same doctor as row %(row)s"), row=seen_id[row.id])
+                    ctx.error(row, "name", gettext_noop("the same doctor as row %(row)s"), row=seen_id[row.id])
                     continue
                 seen_id[row.id] = row.number
             elif ext is None:
                 key = (hid, dept, name)
                 if key in seen_key:
-                    ctx.error(row, "name", N_("the same doctor as row %(row)s (add external ids to tell two doctors "
-                                              "of the same name apart)"), row=seen_key[key])  # fmt: skip
+                    ctx.error(
+                        row,
+                        "name",
+                        gettext_noop(
+                            "the same doctor as row %(row)s (add external ids to tell two doctors "
+                            "of the same name apart)"
+                        ),
+                        row=seen_key[key],
+                    )
                     continue
                 seen_key[key] = row.number
 
@@ -469,10 +549,14 @@ class Doctors(Kind):
             for code in row.get("territories") or ():
                 pk, level = by_code.get(code.lower(), (None, None))
                 if pk is None:
-                    ctx.error(row, "territories", N_("no territory with code “%(value)s”"), value=code)
+                    ctx.error(row, "territories", gettext_noop("no territory with code “%(value)s”"), value=code)
                 elif level != TerritoryLevel.TERRITORY:
-                    ctx.error(row, "territories", N_("“%(value)s” is a region or district; doctors are aligned to "
-                                                     "territories"), value=code)  # fmt: skip
+                    ctx.error(
+                        row,
+                        "territories",
+                        gettext_noop("“%(value)s” is a region or district; doctors are aligned to territories"),
+                        value=code,
+                    )
                 else:
                     ids.append(pk)
             row.values["territory_ids"] = ids
@@ -494,7 +578,7 @@ class Doctors(Kind):
             for row in rows:
                 if row.get("department") and row.get("department_id") is None:
                     row.values["department_id"] = new_departments[(row.get("hospital_id"), row.get("department"))]
-            ctx.note(N_("%(count)s new department(s) created"), count=len(records))
+            ctx.note(gettext_noop("%(count)s new department(s) created"), count=len(records))
 
         fields = _present(ctx, self.fields)
         fields["hospital_id"] = "hospital_id"
@@ -510,7 +594,7 @@ class Doctors(Kind):
         pairs = [(row.id, tid) for row in rows for tid in row.get("territory_ids") or ()]
         added = insert_links(m.DoctorTerritory, pairs, ("doctor", "territory"), tenant_id=ctx.tenant_id)
         if added:
-            ctx.note(N_("%(count)s doctor alignment(s) to territories added"), count=added)
+            ctx.note(gettext_noop("%(count)s doctor alignment(s) to territories added"), count=added)
         return counts
 
 
@@ -527,7 +611,7 @@ class SocietyPositions(Kind):
             (did, _name(society)): pk
             for pk, did, society in select(
                 m.SocietyPosition, ["id", "doctor_id", "society"], "doctor_id = ANY(%s)", [ids]
-            )  # fmt: skip
+            )
         }
         match_keyed(ctx, rows, lambda r: (r.get("doctor_id"), r.get("society")), existing)
 
@@ -548,7 +632,7 @@ class Relations(Kind):
             a, b = doctors.find(ctx, row), doctors.find(ctx, row, "related_")
             row.values["from_id"], row.values["to_id"] = a, b
             if row.ok and a == b:
-                ctx.error(row, "related_doctor", N_("a doctor cannot be related to themselves"))
+                ctx.error(row, "related_doctor", gettext_noop("a doctor cannot be related to themselves"))
             ids.update((a, b))
         existing = {}
         for pk, a, b, kind in select(
@@ -588,7 +672,7 @@ class Coverage(Kind):
             row.values["product_id"] = products.find(ctx, row)
             since, until = row.get("since"), row.get("until")
             if since and until and until < since:
-                ctx.error(row, "until", N_("ends before it starts (%(since)s)"), since=since.isoformat())
+                ctx.error(row, "until", gettext_noop("ends before it starts (%(since)s)"), since=since.isoformat())
         dist_ids = list({r.get("distributor_id") for r in rows if r.ok})
         existing = {
             (d, h, p): pk
@@ -597,7 +681,7 @@ class Coverage(Kind):
                 ["id", "distributor_id", "hospital_id", "product_id"],
                 "distributor_id = ANY(%s)",
                 [dist_ids],
-            )  # fmt: skip
+            )
         }
         match_keyed(ctx, rows, lambda r: (r.get("distributor_id"), r.get("hospital_id"), r.get("product_id")), existing)
 
@@ -669,8 +753,14 @@ class Sales(Kind):
 
     def write(self, ctx, rows):
         fields = _present(ctx, {v: v for v in self.values})
-        fields.update({"distributor_id": "distributor_id", "hospital_id": "hospital_id", "product_id": "product_id",
-                       "month": "month"})  # fmt: skip
+        fields.update(
+            {
+                "distributor_id": "distributor_id",
+                "hospital_id": "hospital_id",
+                "product_id": "product_id",
+                "month": "month",
+            }
+        )
         return _write(ctx, m.SalesRecord, rows, fields)[2]
 
 
@@ -696,14 +786,22 @@ class Shipments(Kind):
                 r.get("product_id"),
                 r.get("lot_number"),
                 r.get("shipped_on"),
-            ),  # fmt: skip
+            ),
             existing,
         )
 
     def write(self, ctx, rows):
         fields = _present(ctx, {"expiry_date": "expiry_date"})
-        fields.update({"distributor_id": "distributor_id", "hospital_id": "hospital_id", "product_id": "product_id",
-                       "lot_number": "lot_number", "shipped_on": "shipped_on", "quantity": "quantity"})  # fmt: skip
+        fields.update(
+            {
+                "distributor_id": "distributor_id",
+                "hospital_id": "hospital_id",
+                "product_id": "product_id",
+                "lot_number": "lot_number",
+                "shipped_on": "shipped_on",
+                "quantity": "quantity",
+            }
+        )
         return _write(ctx, m.Shipment, rows, fields)[2]
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import translation
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from hospitals.imports.errors import Invalid
 from hospitals.models import PROVINCES
@@ -37,7 +37,7 @@ class Text:
 
     def __call__(self, value: str) -> str:
         if len(value) > self.max_length:
-            raise Invalid(N_("too long: at most %(max)s characters"), max=self.max_length)
+            raise Invalid(gettext_noop("too long: at most %(max)s characters"), max=self.max_length)
         return value
 
 
@@ -50,7 +50,7 @@ class Email:
         try:
             validate_email(value)
         except ValidationError as exc:
-            raise Invalid(N_("not an email address: “%(value)s”"), value=value) from exc
+            raise Invalid(gettext_noop("not an email address: “%(value)s”"), value=value) from exc
         return value.lower()
 
 
@@ -64,7 +64,7 @@ class Choice:
     def __init__(self, choices, aliases: dict[str, str] | None = None, message: str | None = None):
         self.choices = choices
         self.aliases = aliases or {}
-        self.message = message or N_("unrecognised value “%(value)s”")
+        self.message = message or gettext_noop("unrecognised value “%(value)s”")
         self._map: dict[str, str] | None = None
 
     def _build(self) -> dict[str, str]:
@@ -120,7 +120,7 @@ class TextList:
         parts = []
         for part in split_list(value):
             if len(part) > self.max_length:
-                raise Invalid(N_("too long: at most %(max)s characters"), max=self.max_length)
+                raise Invalid(gettext_noop("too long: at most %(max)s characters"), max=self.max_length)
             if part not in parts:
                 parts.append(part)
         return parts
@@ -137,7 +137,7 @@ class Boolean:
             return True
         if word in FALSE_WORDS:
             return False
-        raise Invalid(N_("not yes or no: “%(value)s” (write 是 or 否)"), value=value)
+        raise Invalid(gettext_noop("not yes or no: “%(value)s” (write 是 or 否)"), value=value)
 
 
 def _number_text(value: str) -> str:
@@ -153,9 +153,9 @@ class Integer:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise Invalid(N_("not a number: “%(value)s”"), value=value) from None
+            raise Invalid(gettext_noop("not a number: “%(value)s”"), value=value) from None
         if not number.is_finite() or number != number.to_integral_value():
-            raise Invalid(N_("not a whole number: “%(value)s”"), value=value)
+            raise Invalid(gettext_noop("not a whole number: “%(value)s”"), value=value)
         result = int(number)
         _check_range(result, self.min_value, self.max_value)
         return result
@@ -163,7 +163,7 @@ class Integer:
 
 def _check_range(number, low, high):
     if (low is not None and number < low) or (high is not None and number > high):
-        raise Invalid(N_("must be between %(min)s and %(max)s"), min=low, max=high)
+        raise Invalid(gettext_noop("must be between %(min)s and %(max)s"), min=low, max=high)
 
 
 class Number:
@@ -180,12 +180,12 @@ class Number:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise Invalid(N_("not a number: “%(value)s”"), value=value) from None
+            raise Invalid(gettext_noop("not a number: “%(value)s”"), value=value) from None
         if not number.is_finite():
-            raise Invalid(N_("not a number: “%(value)s”"), value=value)
+            raise Invalid(gettext_noop("not a number: “%(value)s”"), value=value)
         number = number.quantize(Decimal(1).scaleb(-self.places))
         if len(number.as_tuple().digits) > self.max_digits:
-            raise Invalid(N_("number too large: “%(value)s”"), value=value)
+            raise Invalid(gettext_noop("number too large: “%(value)s”"), value=value)
         _check_range(number, self.min_value, self.max_value)
         return number
 
@@ -216,7 +216,7 @@ def _excel_serial(value: str) -> dt.date | None:
 class Date:
     """2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105, or an Excel day number (45296)."""
 
-    message = N_("not a date: “%(value)s” (write 2024-01-05)")
+    message = gettext_noop("not a date: “%(value)s” (write 2024-01-05)")
 
     def __call__(self, value: str) -> dt.date:
         for pattern in _DATE_PATTERNS:
@@ -237,7 +237,7 @@ class Date:
 class Month:
     """A month, stored as its first day: 2024-01, 2024/1, 2024年1月, 202401, or any date in it."""
 
-    message = N_("not a month: “%(value)s” (write 2024-01)")
+    message = gettext_noop("not a month: “%(value)s” (write 2024-01)")
 
     def __call__(self, value: str) -> dt.date:
         for pattern in _MONTH_PATTERNS:
@@ -286,7 +286,7 @@ def _province_map() -> dict[str, str]:
 
 
 class Province:
-    message = N_("unknown province “%(value)s”")
+    message = gettext_noop("unknown province “%(value)s”")
 
     def __init__(self):
         self._map = None

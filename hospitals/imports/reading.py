@@ -24,7 +24,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from hospitals.imports.errors import Invalid
 
@@ -52,12 +52,14 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
     """
     ext = _extension(filename)
     if ext not in EXTENSIONS:
-        raise Invalid(N_("unsupported file type “%(ext)s”: upload a CSV or Excel (.xlsx) file"), ext=ext or filename)
+        raise Invalid(
+            gettext_noop("unsupported file type “%(ext)s”: upload a CSV or Excel (.xlsx) file"), ext=ext or filename
+        )
     if not data:
-        raise Invalid(N_("the file is empty"))
+        raise Invalid(gettext_noop("the file is empty"))
     rows = _read_sheet(data) if ext in SHEET_EXTENSIONS else _read_csv(data)
     if len(rows) > MAX_ROWS + 20:
-        raise Invalid(N_("too many rows (%(rows)s); at most %(max)s per file"), rows=len(rows), max=MAX_ROWS)
+        raise Invalid(gettext_noop("too many rows (%(rows)s); at most %(max)s per file"), rows=len(rows), max=MAX_ROWS)
     return rows
 
 
@@ -109,7 +111,9 @@ def _read_sheet(data: bytes) -> list[Row]:
                 first_row = sheet.start[0] + 1 if sheet.start else 1
                 return _numbered(values, first_row, _cell_text)
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise Invalid(N_("the file could not be read as a spreadsheet (%(reason)s)"), reason=str(exc)[:200]) from exc
+        raise Invalid(
+            gettext_noop("the file could not be read as a spreadsheet (%(reason)s)"), reason=str(exc)[:200]
+        ) from exc
     return []
 
 
@@ -134,7 +138,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise Invalid(N_("the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or as .xlsx")) from exc
+        raise Invalid(
+            gettext_noop("the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or as .xlsx")
+        ) from exc
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -153,10 +159,10 @@ def _sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes) -> list[Row]:
     text = decode(data)
     if "\x00" in text[:10_000]:
-        raise Invalid(N_("the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or as .xlsx"))
+        raise Invalid(gettext_noop("the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or as .xlsx"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     try:
         # Excel shows one CSV record per row, even one with a line break inside a quoted cell.
         return _numbered(reader, 1, clean)
     except csv.Error as exc:
-        raise Invalid(N_("the file could not be read as CSV (%(reason)s)"), reason=str(exc)[:200]) from exc
+        raise Invalid(gettext_noop("the file could not be read as CSV (%(reason)s)"), reason=str(exc)[:200]) from exc

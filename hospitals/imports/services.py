@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from crm.tenancy import tenant_context
 from hospitals.imports import engine, kinds
@@ -163,15 +163,28 @@ def import_job_run(*, tenant, job_id: int) -> ImportJob | None:
             with job.file.open("rb") as handle:
                 data = handle.read()
             result = import_file(
-                tenant=tenant, by=job.created_by_id, kind=job.kind, data=data, filename=job.original_name,
+                tenant=tenant,
+                by=job.created_by_id,
+                kind=job.kind,
+                data=data,
+                filename=job.original_name,
                 progress=progress,
-            )  # fmt: skip
+            )
         except Exception:
             logger.exception("import job %s failed", job_id)
             result = ImportResult(
-                kind=job.kind, errors=[RowError(0, "", N_("the import stopped on an unexpected error; nothing was "
-                                                          "imported. Please try again or contact support."))]
-            )  # fmt: skip
+                kind=job.kind,
+                errors=[
+                    RowError(
+                        0,
+                        "",
+                        gettext_noop(
+                            "the import stopped on an unexpected error; nothing was "
+                            "imported. Please try again or contact support."
+                        ),
+                    )
+                ],
+            )
         ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.VALIDATING, ImportStatus.IMPORTING]).update(
             status=ImportStatus.DONE if result.committed else ImportStatus.FAILED,
             rows_total=result.rows_total,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from hospitals import models as m
 from hospitals.imports import parsers as p
@@ -89,7 +89,7 @@ GRADE = p.Choice(
         "一级": "1", "一甲": "1", "一乙": "1", "一级甲等": "1", "一级乙等": "1", "一级医院": "1", "I": "1",
         "未定级": "NA", "未评级": "NA", "未分级": "NA", "无等级": "NA", "无": "NA", "其他": "NA", "ungraded": "NA",
     },
-    message=N_("unrecognised grade “%(value)s” (e.g. 三级甲等, 二级乙等, 未定级)"),
+    message=gettext_noop("unrecognised grade “%(value)s” (e.g. 三级甲等, 二级乙等, 未定级)"),
 )  # fmt: skip
 HOSPITAL_TYPE = p.Choice(
     m.HospitalType.choices,
@@ -103,13 +103,13 @@ HOSPITAL_TYPE = p.Choice(
         "社区": "community", "社区卫生服务中心": "community", "社区医院": "community", "卫生院": "community",
         "乡镇卫生院": "community", "基层": "community",
     },
-    message=N_("unrecognised hospital type “%(value)s” (e.g. 综合, 专科, 中医, 妇幼, 社区)"),
+    message=gettext_noop("unrecognised hospital type “%(value)s” (e.g. 综合, 专科, 中医, 妇幼, 社区)"),
 )  # fmt: skip
 GENDER = p.Choice(
     m.Gender.choices,
     aliases={"男": "M", "男性": "M", "m": "M", "male": "M", "女": "F", "女性": "F", "f": "F", "female": "F",
              "未知": "", "不详": ""},
-    message=N_("unrecognised gender “%(value)s” (write 男 or 女)"),
+    message=gettext_noop("unrecognised gender “%(value)s” (write 男 or 女)"),
 )  # fmt: skip
 CLINICAL_TITLE = p.Choice(
     m.ClinicalTitle.choices,
@@ -120,20 +120,20 @@ CLINICAL_TITLE = p.Choice(
         "住院医师": "resident", "住院": "resident", "医师": "resident", "初级": "resident",
         "住院医": "resident", "医士": "resident",
     },
-    message=N_("unrecognised clinical title “%(value)s” (e.g. 主任医师, 副主任医师, 主治医师, 住院医师)"),
+    message=gettext_noop("unrecognised clinical title “%(value)s” (e.g. 主任医师, 副主任医师, 主治医师, 住院医师)"),
 )  # fmt: skip
 ACADEMIC_TITLE = p.Choice(
     m.AcademicTitle.choices,
     aliases={"教授": "professor", "博导": "professor", "副教授": "associate_professor", "讲师": "lecturer",
              "助教": "lecturer", "无": ""},
-    message=N_("unrecognised academic title “%(value)s” (e.g. 教授, 副教授, 讲师)"),
+    message=gettext_noop("unrecognised academic title “%(value)s” (e.g. 教授, 副教授, 讲师)"),
 )  # fmt: skip
 ADMIN_POST = p.Choice(
     m.AdminPost.choices,
     aliases={"院长": "president", "副院长": "vice_president", "科主任": "director", "主任": "director",
              "科室主任": "director", "副主任": "deputy_director", "科副主任": "deputy_director",
              "科室副主任": "deputy_director", "病区主任": "ward_director", "无": ""},
-    message=N_("unrecognised administrative post “%(value)s” (e.g. 院长, 科主任, 副主任)"),
+    message=gettext_noop("unrecognised administrative post “%(value)s” (e.g. 院长, 科主任, 副主任)"),
 )  # fmt: skip
 CHANNELS = p.ChoiceList(
     m.Channel.choices,
@@ -141,14 +141,14 @@ CHANNELS = p.ChoiceList(
              "线下": "in_person", "电话": "phone", "手机": "phone", "微信": "wechat", "企业微信": "wechat",
              "线上会议": "online_meeting", "视频会议": "online_meeting", "网络会议": "online_meeting",
              "线上": "online_meeting", "腾讯会议": "online_meeting"},
-    message=N_("unrecognised channel “%(value)s” (e.g. 面访, 电话, 微信, 线上会议)"),
+    message=gettext_noop("unrecognised channel “%(value)s” (e.g. 面访, 电话, 微信, 线上会议)"),
 )  # fmt: skip
 SOCIETY_LEVEL = p.Choice(
     m.SocietyLevel.choices,
     aliases={"全国": "national", "国家级": "national", "国家": "national", "全国性": "national",
              "中华医学会": "national", "省级": "provincial", "省": "provincial", "省部级": "provincial",
              "市级": "city", "市": "city", "地市级": "city"},
-    message=N_("unrecognised society level “%(value)s” (e.g. 全国, 省级, 市级)"),
+    message=gettext_noop("unrecognised society level “%(value)s” (e.g. 全国, 省级, 市级)"),
 )  # fmt: skip
 SOCIETY_ROLE = p.Choice(
     m.SocietyRole.choices,
@@ -156,31 +156,31 @@ SOCIETY_ROLE = p.Choice(
              "副主委": "vice_chair", "副主任委员": "vice_chair", "常委": "standing_member",
              "常务委员": "standing_member", "委员": "member", "青委": "youth_member", "青年委员": "youth_member",
              "秘书": "secretary", "秘书长": "secretary"},
-    message=N_("unrecognised society position “%(value)s” (e.g. 主任委员, 副主任委员, 常委, 委员)"),
+    message=gettext_noop("unrecognised society position “%(value)s” (e.g. 主任委员, 副主任委员, 常委, 委员)"),
 )  # fmt: skip
 RELATION_KIND = p.Choice(
     m.RelationKind.choices,
     aliases={"同学": "classmate", "校友": "classmate", "导师": "mentor", "师生": "mentor", "师徒": "mentor",
              "老师": "mentor", "转诊": "referral", "合著": "coauthor", "共同作者": "coauthor", "合作者": "coauthor",
              "同事": "colleague"},
-    message=N_("unrecognised relation “%(value)s” (e.g. 同学, 导师, 转诊, 合著, 同事)"),
+    message=gettext_noop("unrecognised relation “%(value)s” (e.g. 同学, 导师, 转诊, 合著, 同事)"),
 )  # fmt: skip
 DISTRIBUTOR_KIND = p.Choice(
     m.DistributorKind.choices,
     aliases={"配送": "delivery", "配送商": "delivery", "配送企业": "delivery", "代理": "agent",
              "代理商": "agent", "经销": "dealer", "经销商": "dealer", "分销商": "dealer"},
-    message=N_("unrecognised distributor type “%(value)s” (e.g. 配送商, 代理商, 经销商)"),
+    message=gettext_noop("unrecognised distributor type “%(value)s” (e.g. 配送商, 代理商, 经销商)"),
 )  # fmt: skip
 DISTRIBUTOR_STATUS = p.Choice(
     m.DistributorStatus.choices,
     aliases={"正常": "active", "合作中": "active", "有效": "active", "活跃": "active", "启用": "active",
              "暂停": "suspended", "停用": "suspended", "冻结": "suspended", "终止": "terminated",
              "解约": "terminated", "已终止": "terminated"},
-    message=N_("unrecognised status “%(value)s” (e.g. 合作中, 暂停, 终止)"),
+    message=gettext_noop("unrecognised status “%(value)s” (e.g. 合作中, 暂停, 终止)"),
 )  # fmt: skip
 STANDARD_DEPARTMENT = p.Choice(
     list(m.STANDARD_DEPARTMENTS.items()),
-    message=N_("not a standard department: “%(value)s”"),
+    message=gettext_noop("not a standard department: “%(value)s”"),
 )
 
 
