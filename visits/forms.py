@@ -247,7 +247,7 @@ class VisitReportForm(forms.Form):
         notes = {s: d.get(f"note_{s}", "").strip() for s in NOTED_SIGNALS if s in signals}
         return {
             "channel": d["channel"],
-            "visited_at": d["visited_at"],
+            "visited_at": d.get("visited_at"),
             "duration_minutes": d["duration_minutes"],
             "objective": d["objective"],
             "objective_achieved": d["objective_achieved"],
