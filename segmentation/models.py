@@ -454,9 +454,28 @@ class TierAssignment(TenantModel):
     (:attr:`ScorecardDimension.key`) to its contribution in score points.
     """
 
-    doctor = models.ForeignKey("hospitals.Doctor", on_delete=models.CASCADE, related_name="+", verbose_name=_("doctor"))
+    # No database-level constraint (nor a single-column index) on doctor and version: a run
+    # inserts a million rows, and per-row foreign-key triggers would double its time. The writer
+    # only inserts ids it read from those tables in the same transaction, the ORM still cascades
+    # (doctor) and protects (version) on delete, and a run deletes the rows of doctors it no
+    # longer scores.
+    doctor = models.ForeignKey(
+        "hospitals.Doctor",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("doctor"),
+        db_constraint=False,
+        db_index=False,  # served by the unique (tenant, doctor, period) index
+    )
     period = models.CharField(_("period"), max_length=6, validators=[validate_period])
-    version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("version"))
+    version = models.ForeignKey(
+        ScorecardVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("version"),
+        db_constraint=False,
+        db_index=False,  # looked up only when a version is deleted (rare)
+    )
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices)
     score = models.FloatField(_("score"))
     breakdown = models.JSONField(_("score breakdown"), default=dict)

@@ -213,9 +213,12 @@ def write_assignments(
         )
         changed = raw.rowcount
         raw.execute(
-            f"DELETE FROM {table} t WHERE t.tenant_id = %s AND t.period = %s "
-            "AND NOT EXISTS (SELECT 1 FROM _seg_stage s WHERE s.doctor_id = t.doctor_id)",
-            [tenant_id, period],
+            # EXCEPT (a hashed set operation) rather than NOT EXISTS: under row-level security
+            # the planner may not turn NOT EXISTS into an anti-join and probes row by row.
+            f"DELETE FROM {table} WHERE tenant_id = %s AND period = %s AND doctor_id IN ("
+            f"SELECT doctor_id FROM {table} WHERE tenant_id = %s AND period = %s "
+            "EXCEPT SELECT doctor_id FROM _seg_stage)",
+            [tenant_id, period, tenant_id, period],
         )
         changed += raw.rowcount
         raw.execute("DROP TABLE _seg_stage")

@@ -16,6 +16,7 @@ Scoring runs (:func:`tier_rescore`) are idempotent and crash-safe:
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ from segmentation.models import (
     previous_period,
     validate_period,
 )
+
+logger = logging.getLogger(__name__)
 
 SCORECARD_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 ADOPTION_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
@@ -499,15 +502,19 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
         version = run.version
         dimensions = list(version.dimensions.select_related("imported_dimension"))
         progress.set(run_id, phase="reading", done=0, total=0)
+        timings = {"lock": time.monotonic() - started}
+        mark = time.monotonic()
         raw = load_raw_inputs(
             tenant_id=tenant_id, period=period, dimensions=dimensions, product_id=version.scorecard.product_id
         )
         total = len(raw)
         progress.set(run_id, phase="scoring", done=0, total=total)
         dims, rule = specs_of(version)
+        timings["read"], mark = time.monotonic() - mark, time.monotonic()
         scored = score_frame(raw, dims, rule)
         previous = previous_tiers(tenant_id=tenant_id, period=previous_period(period))
         moves = movement_counts(scored["tier"], previous)
+        timings["score"], mark = time.monotonic() - mark, time.monotonic()
         progress.set(run_id, phase="writing", done=0, total=total)
         changed = write_assignments(
             tenant_id=tenant_id,
@@ -518,6 +525,7 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
             previous=previous,
             on_progress=lambda done, n: progress.set(run_id, phase="writing", done=done, total=n),
         )
+        timings["write"] = time.monotonic() - mark
         now = timezone.now()
         ScorecardVersion.objects.filter(pk=version.pk, used_at__isnull=True).update(used_at=now)
         counts = scored["tier"].value_counts()
@@ -532,6 +540,9 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
         run.finished_at = now
         run.duration_s = round(time.monotonic() - started, 3)
         run.save()
+        mark = time.monotonic()
+    timings["commit"] = time.monotonic() - mark
+    logger.info("scoring run %s: %s doctors, %s rows changed, seconds %s", run_id, total, changed, timings)
     return run
 
 
