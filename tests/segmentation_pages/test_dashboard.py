@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.factories import TerritoryAssignmentFactory
-from tests.segmentation_pages.conftest import LATEST, PREVIOUS
 from tests.segmentation_pages.helpers import elements, one
+from tests.segmentation_pages.world import LATEST, PREVIOUS
 
 URL = reverse("tier_dashboard")
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import Role
 from crm.tenancy import tenant_context
 from segmentation.models import TierOverride
-from tests.segmentation_pages.conftest import tomorrow
 from tests.segmentation_pages.helpers import elements, one
+from tests.segmentation_pages.world import tomorrow
 
 
 def _overrides(tenant):
