@@ -187,7 +187,8 @@ def _converter_for(qs: models.QuerySet, path: str) -> Callable:
         return lambda v: ", ".join(str(labels.get(x, x)) for x in v) if v else ""
     if getattr(field, "choices", None):
         labels = {k: str(v) for k, v in field.flatchoices}
-        return lambda v: labels.get(v, "" if v is None else v)
+        # An empty value is an empty cell, not the label of the blank choice ("None", "Unknown").
+        return lambda v: "" if v is None or v == "" else labels.get(v, v)
     if isinstance(field, models.BooleanField):
         yes, no = gettext("Yes"), gettext("No")
         return lambda v: "" if v is None else (yes if v else no)
