@@ -26,6 +26,7 @@ from hospitals.models import (
     DoctorRelation,
     DoctorTerritory,
     Hospital,
+    ImportJob,
     KeyMessage,
     Product,
     ProductCompetitor,
@@ -363,3 +364,21 @@ class ShipmentAdmin(MasterDataAdmin):
     autocomplete_fields = ["distributor", "hospital", "product"]
     list_select_related = ["distributor", "hospital", "product"]
     date_hierarchy = "shipped_on"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(TenantAdmin):
+    """Imports of master data, read-only (uploads and runs happen on the import page)."""
+
+    list_display = ["original_name", "kind", "status", "created_count", "updated_count", "error_count", "created_at",
+                    "created_by"]  # fmt: skip
+    list_filter = ["kind", "status"]
+    search_fields = ["original_name"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -115,3 +115,14 @@ def test_template_has_the_headers_in_the_users_language(client, tenant, make_use
     headers = next(sheet.iter_rows(values_only=True))
     assert "Name*" in headers and "Hospital" in headers and "Clinical title" in headers
     assert client.get(reverse("import_template", args=["nonsense", "xlsx"])).status_code == 404
+
+
+def test_admin_lists_the_tenants_imports_read_only(client, tenant, other_tenant, make_user):
+    from tests.hospitals_import.isolation_cases import _job
+
+    _job(tenant, "本公司.csv")
+    _job(other_tenant, "别家.csv")
+    client.force_login(make_user(tenant, "tenant_admin"))
+    page = client.get(reverse("admin:hospitals_importjob_changelist")).content.decode()
+    assert "本公司.csv" in page and "别家.csv" not in page
+    assert client.get(reverse("admin:hospitals_importjob_add")).status_code == 403
