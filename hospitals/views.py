@@ -26,6 +26,7 @@ from hospitals import profile, selectors
 from hospitals.forms import doctor_edit_rule, doctor_form_class
 from hospitals.models import ClinicalTitle
 from segmentation import pages as tier_pages
+from segmentation.selectors import annotate_current_tier
 
 PAGE_SIZE = 50
 HOSPITAL_DOCTORS_SHOWN = 100
@@ -48,6 +49,8 @@ DOCTOR_FILTERS = (
     "clinical_title",
     "territory",
     "society_position",
+    "tier",
+    "adoption",
 )
 _TITLE_RANK = Case(
     *(When(clinical_title=code, then=Value(i)) for i, code in enumerate(ClinicalTitle.values)),
@@ -118,12 +121,13 @@ def doctor_list(request):
     user = _tenant_user(request)
     sort = _doctor_sort(request)
     qs = _sorted_doctors(selectors.doctor_list(tenant=user.tenant_id, user=user, params=request.GET), sort)
+    qs = annotate_current_tier(qs, tenant=user.tenant_id, name="tier")  # segmentation: the tier column
     page = keyset_page(qs, ordering=DOCTOR_SORTS[sort][1], cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     context = {
         "page": page,
         "sort": sort,
         "sorts": [(k, v[0]) for k, v in DOCTOR_SORTS.items()],
-        "show_tier": False,  # segmentation: True (and rows annotated with ``tier``) once tiers exist
+        "show_tier": True,
     }
     return _render_list(
         request,
@@ -132,7 +136,10 @@ def doctor_list(request):
         "doctor-results",
         context,
         filters=DOCTOR_FILTERS,
-        options=lambda: profile.doctor_filter_options(tenant=user.tenant_id, user=user, params=request.GET),
+        options=lambda: {
+            **profile.doctor_filter_options(tenant=user.tenant_id, user=user, params=request.GET),
+            **tier_pages.doctor_list_options(tenant=user.tenant_id),
+        },
     )
 
 

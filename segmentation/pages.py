@@ -485,6 +485,15 @@ def run_tier_rows(run: ScoringRun) -> list[tuple[str, int, float]]:
     ]
 
 
+# --- doctor list: tier and adoption filters ---------------------------------------------------
+
+
+def doctor_list_options(*, tenant) -> dict:
+    """Choices of the doctor list's tier and adoption filters (hospitals.filters.DoctorFilter)."""
+    products = Product.objects.for_tenant(tenant).filter(is_own=True).order_by("name").values_list("pk", "name")
+    return {"tiers": Tier.choices, "adoption_stages": AdoptionStage.choices, "adoption_products": list(products)}
+
+
 # --- doctor profile: the tier block -------------------------------------------------------------
 
 
