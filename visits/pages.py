@@ -141,13 +141,17 @@ def my_day_context(user, *, today=None, now=None) -> dict:
         draft.clock = report_clock(draft.visited_at, window_hours=window, now=now)
     for task in day.tasks_due:
         task.is_overdue = task.due_at < now
-    # Plans whose time has passed and that have no report yet (within the backdating limit:
-    # older ones can no longer be reported).
+    # Today's plans already past run their 24-hour clock in the day's list; plans of earlier
+    # days without a report are listed with the reports to submit (within the backdating
+    # limit: older ones can no longer be reported).
+    for plan in day.plans:
+        plan.clock = report_clock(plan.planned_at, window_hours=window, now=now) if plan.planned_at < now else None
+    start_of_day, _ = selectors.local_day_bounds(day.today)
     oldest = now - datetime.timedelta(days=settings_obj.backdate_limit_days)
     unreported = list(
         VisitPlan.objects.for_tenant(tenant)
         .open()
-        .filter(rep=user, planned_at__lt=now, planned_at__gte=oldest)
+        .filter(rep=user, planned_at__lt=min(now, start_of_day), planned_at__gte=oldest)
         .exclude(visits__isnull=False)
         .select_related("doctor", "doctor__hospital")
         .order_by("planned_at", "id")[:50]

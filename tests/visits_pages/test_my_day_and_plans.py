@@ -1,7 +1,9 @@
 """The rep's day (home page), the week with its suggestions, and visit plans."""
 
 import datetime
+import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,12 +17,12 @@ from visits.models import VisitPlan
 
 
 def test_the_reps_home_is_their_day(team, as_user):
-    # Given a plan later today, a past plan without a report, a draft, a submitted visit,
+    # Given a plan later today, yesterday's plan without a report, a draft, a submitted visit,
     # a task due today and an overdue one
     today_plan = make_plan(team, doctor=team.doctors[0], hours=0.05)
     with tenant_context(team.tenant):
         past_plan = VisitPlanFactory(
-            doctor=team.doctors[1], rep=team.rep, planned_at=timezone.now() - datetime.timedelta(hours=3)
+            doctor=team.doctors[1], rep=team.rep, planned_at=timezone.now() - datetime.timedelta(hours=26)
         )
         due = FollowUpTaskFactory(
             doctor=team.doctor, assignee=team.rep, due_at=timezone.now() + datetime.timedelta(minutes=5)
@@ -46,6 +48,16 @@ def test_the_reps_home_is_their_day(team, as_user):
     assert team.doctors[0].pk not in behind
     assert set(behind) == {team.doctors[1].pk, team.doctors[2].pk}
     assert team.other_doctor.pk not in behind  # another rep's doctor
+
+
+def test_a_plan_of_today_already_past_runs_its_clock_in_the_days_list(team, as_user):
+    if timezone.localtime().hour < 1:
+        pytest.skip("needs a past hour today")
+    plan = make_plan(team, hours=-0.5)
+    html = as_user(team.rep).get("/").content.decode()
+    assert row_ids(html, "plan-row", "data-plan-id") == [plan.pk]
+    assert row_ids(html, "unreported-plan", "data-plan-id") == []
+    assert re.search(rf'data-plan-id="{plan.pk}".*?data-testid="report-clock"', html, re.S)
 
 
 def test_the_clock_shows_late_reports(team, as_user):
