@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from hospitals import api as hospitals_api
+from segmentation import api as segmentation_api
 from visits import api as visits_api
 
 router = DefaultRouter()
@@ -36,3 +37,11 @@ router.register("content-items", visits_api.ContentItemViewSet, basename="conten
 router.register("notifications", visits_api.NotificationViewSet, basename="notification")
 router.register("followup-rules", visits_api.FollowUpRuleViewSet, basename="followup-rule")
 router.register("visit-settings", visits_api.VisitSettingsViewSet, basename="visit-settings")
+router.register("scorecards", segmentation_api.ScorecardViewSet, basename="scorecard")
+router.register("scorecard-versions", segmentation_api.ScorecardVersionViewSet, basename="scorecard-version")
+router.register("imported-dimensions", segmentation_api.ImportedDimensionViewSet, basename="imported-dimension")
+router.register("scoring-runs", segmentation_api.ScoringRunViewSet, basename="scoring-run")
+router.register("tier-assignments", segmentation_api.TierAssignmentViewSet, basename="tier-assignment")
+router.register("tier-overrides", segmentation_api.TierOverrideViewSet, basename="tier-override")
+router.register("tier-settings", segmentation_api.TierSettingViewSet, basename="tier-setting")
+router.register("adoptions", segmentation_api.AdoptionViewSet, basename="adoption")

@@ -700,3 +700,77 @@ def adoption_set(*, tenant, by, doctor, product, stage, note="") -> Adoption:
     adoption._history_user = by
     adoption.save()
     return adoption
+
+
+# --- deletions (only what nothing depends on) -------------------------------------------------
+
+
+@transaction.atomic
+def scorecard_delete(*, tenant, by, scorecard) -> None:
+    """Delete a scorecard none of whose versions was ever used by a run."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, scorecard)
+    if ScorecardVersion.objects.for_tenant(tenant).filter(scorecard=scorecard, used_at__isnull=False).exists():
+        raise ValidationError(_("This scorecard has scored doctors; retire its versions instead."))
+    ScorecardDimension.objects.for_tenant(tenant).filter(version__scorecard=scorecard).delete()
+    ScorecardVersion.objects.for_tenant(tenant).filter(scorecard=scorecard).delete()
+    scorecard.delete()
+
+
+@transaction.atomic
+def version_delete(*, tenant, by, version) -> None:
+    """Delete a version that no run has used (a discarded draft)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, version)
+    if version.is_frozen or ScoringRun.objects.for_tenant(tenant).filter(version=version).exists():
+        raise ValidationError(_("This version was used by a scoring run; retire it instead."))
+    if version.status == VersionStatus.ACTIVE:
+        raise ValidationError(_("Activate another version before deleting the active one."))
+    ScorecardDimension.objects.for_tenant(tenant).filter(version=version).delete()
+    version.delete()
+
+
+@transaction.atomic
+def imported_dimension_update(*, tenant, by, dimension, **fields) -> ImportedDimension:
+    """Rename or re-describe an imported dimension."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, dimension)
+    for name in ("code", "name", "description"):
+        if name in fields:
+            setattr(dimension, name, fields[name])
+    dimension.full_clean()
+    dimension.save()
+    return dimension
+
+
+@transaction.atomic
+def imported_dimension_delete(*, tenant, by, dimension) -> None:
+    """Delete an imported dimension that no scorecard version uses, with its values."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, dimension)
+    if ScorecardDimension.objects.for_tenant(tenant).filter(imported_dimension=dimension).exists():
+        raise ValidationError(_("A scorecard version uses this dimension."))
+    ImportedValue.objects.for_tenant(tenant).filter(dimension=dimension).delete()
+    dimension.delete()
+
+
+@transaction.atomic
+def tier_setting_reset(*, tenant, by, setting) -> None:
+    """Back to the default for the tier (the row goes; history keeps it)."""
+    _require(by, SCORECARD_ROLES)
+    _same_tenant(tenant, setting)
+    setting._history_user = by
+    setting.delete()
+
+
+@transaction.atomic
+def adoption_delete(*, tenant, by, adoption) -> None:
+    """Remove a doctor's stage for a product (history keeps it)."""
+    from hospitals.selectors import can_see_doctor
+
+    _require(by, ADOPTION_ROLES)
+    _same_tenant(tenant, adoption)
+    if by is not None and not can_see_doctor(tenant=tenant, user=by, doctor=adoption.doctor_id):
+        raise PermissionDenied(_("You may not change this."))
+    adoption._history_user = by
+    adoption.delete()

@@ -31,6 +31,7 @@ def make_version(tenant, *, by=None, dimensions=None, activate=True, scorecard=N
         )
         if activate:
             version = services.version_activate(tenant=tenant, by=by, version=version)
+        version.scorecard = scorecard  # cached: usable outside the tenant context
     return version
 
 
