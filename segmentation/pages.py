@@ -406,6 +406,33 @@ def dashboard_movers(*, tenant, filters: DashboardFilters, doctors=None, limit: 
     }
 
 
+def dashboard_adoption(*, tenant, doctors=None) -> dict:
+    """Doctors per stage of the adoption ladder, per product of ours (one GROUP BY query).
+
+    ``{"stages": [(value, label)], "rows": [{"product", "counts": [n per stage], "total"}]}``.
+    """
+    from django.db.models import Count
+
+    qs = Adoption.objects.for_tenant(tenant).filter(product__is_own=True)
+    if doctors is not None:
+        qs = qs.filter(doctor_id__in=doctors.values("pk"))
+    grouped = qs.values("product_id", "product__name", "stage").annotate(n=Count("id")).order_by()
+    stages = list(AdoptionStage.values)
+    rows: dict = {}
+    for item in grouped:
+        row = rows.setdefault(
+            item["product_id"],
+            {"product_id": item["product_id"], "product": item["product__name"], "counts": [0] * len(stages)},
+        )
+        if item["stage"] in stages:
+            row["counts"][stages.index(item["stage"])] += item["n"]
+    result = sorted(rows.values(), key=lambda r: r["product"])
+    for row in result:
+        row["total"] = sum(row["counts"])
+        row["cells"] = list(zip(stages, row["counts"], strict=True))
+    return {"stages": AdoptionStage.choices, "rows": result}
+
+
 # --- what-if ------------------------------------------------------------------------------------
 
 

@@ -92,6 +92,7 @@ def dashboard(request):
         "dist": pages.distribution(tenant=tenant, filters=filters, doctors=doctors),
         "movement": pages.dashboard_movement(tenant=tenant, filters=filters, doctors=doctors),
         "movers": pages.dashboard_movers(tenant=tenant, filters=filters, doctors=doctors),
+        "adoption": pages.dashboard_adoption(tenant=tenant, doctors=doctors),
         "movers_shown": pages.MOVERS_SHOWN,
         "tier_colours": pages.TIER_COLOURS,
         "can_manage": pages.can_manage_tiers(user),

@@ -184,3 +184,25 @@ def test_dashboard_query_count_does_not_grow_with_doctors(client, tier_world, dj
     client.force_login(tier_world.pm)
     with django_assert_max_num_queries(20):
         client.get(URL)
+
+
+def test_adoption_ladder_counts_per_product_and_stage(client, tier_world):
+    from crm.tenancy import tenant_context
+    from segmentation import services
+
+    d = tier_world.doctors
+    with tenant_context(tier_world.tenant):
+        for name, stage in (("李建国", "loyal"), ("王芳", "loyal"), ("陈静", "trial")):
+            services.adoption_set(
+                tenant=tier_world.tenant, by=tier_world.pm, doctor=d[name], product=tier_world.product, stage=stage
+            )
+    client.force_login(tier_world.pm)
+    html = client.get(URL).content.decode()
+    row = re.search(r'data-testid="adoption-summary-row"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    counts = dict(re.findall(r'data-stage="(\w+)" data-count="(\d+)"', row))
+    assert counts["loyal"] == "2" and counts["trial"] == "1" and counts["unaware"] == "0"
+    # The place filter narrows it too: 陈静 works in Beijing.
+    html = client.get(URL, {"province": "北京市"}).content.decode()
+    row = re.search(r'data-testid="adoption-summary-row"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    assert dict(re.findall(r'data-stage="(\w+)" data-count="(\d+)"', row))["trial"] == "1"
+    assert dict(re.findall(r'data-stage="(\w+)" data-count="(\d+)"', row))["loyal"] == "0"
