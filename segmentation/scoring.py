@@ -39,7 +39,7 @@ from crm.db.base import apply_tenant_settings
 from segmentation.models import TIER_ORDER, Normalisation, Tier, TierAssignment, TierRule
 
 TIERS = np.array(Tier.values)  # ["A", "B", "C", "D"]
-WRITE_CHUNK = 100_000
+WRITE_CHUNK = 100_000  # rows per COPY (progress is reported per chunk)
 
 
 def normalise(values: pd.Series, method: str) -> pd.Series:
@@ -188,14 +188,15 @@ def write_assignments(
             + [f"{c} double precision" for c in contribution_columns]
         )
         raw.execute(f"CREATE TEMP TABLE _seg_stage ({columns_sql}) ON COMMIT DROP")
-        for start in range(0, n, WRITE_CHUNK):
-            part = stage.iloc[start : start + WRITE_CHUNK]
+        chunk = int(os.environ.get("SEGMENTATION_WRITE_CHUNK", "0") or 0) or WRITE_CHUNK  # tests: smaller
+        for start in range(0, n, chunk):
+            part = stage.iloc[start : start + chunk]
             buf = io.StringIO()
             part.to_csv(buf, index=False, header=False, float_format="%.2f")
             buf.seek(0)
             raw.copy_expert(f"COPY _seg_stage ({', '.join(stage.columns)}) FROM STDIN WITH (FORMAT csv)", buf)
             if on_progress:
-                on_progress(min(start + WRITE_CHUNK, n), n)
+                on_progress(min(start + chunk, n), n)
             _throttle()
         raw.execute("ANALYZE _seg_stage")
         pairs = ", ".join(["%s, " + c for c in contribution_columns])

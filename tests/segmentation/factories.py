@@ -63,6 +63,12 @@ def make_doctors(tenant, n=10, *, product=None, period_month=datetime.date(2026,
                 level=SocietyLevel.NATIONAL if i >= n - 2 else SocietyLevel.PROVINCIAL,
                 position=SocietyRole.CHAIR if i == n - 1 else SocietyRole.MEMBER,
             )
-        UsageShareFactory(doctor=doctor, product=product, period=period_month, volume=10 * (i + 1), share=5 * i)
+        UsageShareFactory(
+            doctor=doctor,
+            product=product,
+            period=period_month,
+            volume=10 * (i + 1),
+            share=round(90 * i / max(n - 1, 1), 2),
+        )
         doctors.append(doctor)
     return doctors, product
