@@ -408,11 +408,13 @@ def visit_new(request):
     source = request.POST if request.method == "POST" else request.GET
     plan_id = _int(source.get("plan"))
     if plan_id is not None:
-        plan = _get_or_404(selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user).open(), plan_id)
+        plan = _get_or_404(selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user), plan_id)
         doctor = plan.doctor
         existing = plan.visits.filter(rep=user).order_by("-id").first()
         if existing is not None:  # one report per plan: continue the draft or show the report
             return redirect("visit_detail", pk=existing.pk)
+        if plan.status != VisitPlanStatus.PLANNED:
+            raise Http404  # a cancelled plan has no report
     else:
         doctor = _get_or_404(
             visible_doctors(tenant=tenant, user=user).select_related("hospital"), _int(source.get("doctor"))
@@ -726,7 +728,7 @@ def cycle_plan_list(request):
     this_month = month_start(timezone.localdate())
     next_month = selectors.add_months(this_month, 1)
     if request.method == "POST":
-        if user.role not in pages.VISITING_ROLES:
+        if user.role != Role.REP:
             raise PermissionDenied
         month = pages.parse_day(request.POST.get("month"), this_month)
         if month_start(month) not in (this_month, next_month):
@@ -736,7 +738,8 @@ def cycle_plan_list(request):
         return redirect("cycle_plan_detail", pk=plan.pk)
     plans = list(selectors.cycle_plan_list(tenant=tenant, user=user).order_by("-month", "rep__name", "id")[:100])
     mine = {p.month for p in plans if p.rep_id == user.pk}
-    can_create = [m for m in (this_month, next_month) if m not in mine] if user.role in pages.VISITING_ROLES else []
+    # Cycle plans are the reps' (distributor reps see doctors through coverage, not alignment).
+    can_create = [m for m in (this_month, next_month) if m not in mine] if user.role == Role.REP else []
     return render(request, "visits/cycle_plan_list.html", {"plans": plans, "can_create": can_create})
 
 

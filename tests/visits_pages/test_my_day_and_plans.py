@@ -13,6 +13,7 @@ from crm.tenancy import tenant_context
 from tests.visits.factories import FollowUpTaskFactory, VisitPlanFactory
 from tests.visits_pages.conftest import make_plan, make_report
 from tests.visits_pages.helpers import checked, field_value, has_testid, row_ids
+from visits import services
 from visits.models import VisitPlan
 
 
@@ -194,6 +195,18 @@ def test_writing_the_report_of_a_plan_twice_continues_the_same_report(team, as_u
     draft = make_report(team, plan=plan)
     response = as_user(team.rep).get(reverse("visit_new") + f"?plan={plan.pk}")
     assert response.status_code == 302 and response["Location"] == reverse("visit_detail", args=[draft.pk])
+    # Once submitted (the plan is done), the plan's link still leads to its report.
+    with tenant_context(team.tenant):
+        services.visit_submit(tenant=team.tenant, by=team.rep, visit=draft)
+    response = as_user(team.rep).get(reverse("visit_new") + f"?plan={plan.pk}")
+    assert response["Location"] == reverse("visit_detail", args=[draft.pk])
+
+
+def test_a_cancelled_plan_has_no_report(team, as_user):
+    plan = make_plan(team)
+    with tenant_context(team.tenant):
+        services.visit_plan_cancel(tenant=team.tenant, by=team.rep, plan=plan)
+    assert as_user(team.rep).get(reverse("visit_new") + f"?plan={plan.pk}").status_code == 404
 
 
 def test_roles_that_do_not_visit_have_no_day_or_week(team, as_user):
