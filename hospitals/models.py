@@ -194,7 +194,7 @@ class Channel(models.TextChoices):
 
 class StartsWith(Func):
     """``starts_with(text, prefix)``: a prefix match that PostgreSQL answers from a btree index
-    (the ``text_pattern_ops`` ones below) even under row-level security.
+    (the "C"-collated ones of Doctor) even under row-level security.
 
     ``LIKE 'x%'`` (Django's ``__startswith``) cannot: its operator is not LEAKPROOF, so the
     planner may not evaluate it before the tenant policy, never uses an index for it and reads
@@ -318,24 +318,12 @@ class Doctor(TenantModel):
             models.Index(fields=["tenant", "hospital"], name="doctor_tenant_hospital_idx"),
             models.Index(fields=["tenant", "department"], name="doctor_tenant_dept_idx"),
             models.Index(fields=["tenant", "clinical_title"], name="doctor_tenant_title_idx"),
-            # Prefix search (LIKE 'x%') on name, pinyin and initials: text_pattern_ops.
-            models.Index(
-                fields=["tenant", "name"], opclasses=["int8_ops", "text_pattern_ops"], name="doctor_tenant_name_idx"
-            ),
-            models.Index(
-                fields=["tenant", "name_pinyin"],
-                opclasses=["int8_ops", "text_pattern_ops"],
-                name="doctor_tenant_pinyin_idx",
-            ),
-            models.Index(
-                fields=["tenant", "name_initials"],
-                opclasses=["int8_ops", "text_pattern_ops"],
-                name="doctor_tenant_initials_idx",
-            ),
             # Keyset pagination of the default list order.
             models.Index(fields=["tenant", "name", "id"], name="doctor_tenant_order_idx"),
             # Search (DoctorQuerySet.search): prefix ranges *and* the order of the results, in
-            # byte order whatever the database collation (starts_with() seeks a "C" index).
+            # byte order whatever the database collation (starts_with() seeks a "C" index). They
+            # replace (tenant, name|name_pinyin|name_initials text_pattern_ops), which served
+            # LIKE 'x%' — and LIKE, not being leakproof, cannot use an index under RLS anyway.
             models.Index(F("tenant"), Collate("name", "C"), F("id"), name="doctor_tenant_name_c_idx"),
             models.Index(F("tenant"), Collate("name_pinyin", "C"), F("id"), name="doctor_tenant_pinyin_c_idx"),
             models.Index(F("tenant"), Collate("name_initials", "C"), F("id"), name="doctor_tenant_initials_c_idx"),

@@ -11,7 +11,21 @@ class Migration(migrations.Migration):
         ('hospitals', '0003_import_job'),
     ]
 
+    # Search seeks and sorts by these "C"-collated indexes (DoctorQuerySet.search); the
+    # text_pattern_ops ones they replace served LIKE, which cannot use an index under RLS.
     operations = [
+        migrations.RemoveIndex(
+            model_name='doctor',
+            name='doctor_tenant_name_idx',
+        ),
+        migrations.RemoveIndex(
+            model_name='doctor',
+            name='doctor_tenant_pinyin_idx',
+        ),
+        migrations.RemoveIndex(
+            model_name='doctor',
+            name='doctor_tenant_initials_idx',
+        ),
         migrations.AddIndex(
             model_name='doctor',
             index=models.Index(models.F('tenant'), django.db.models.functions.comparison.Collate('name', 'C'), models.F('id'), name='doctor_tenant_name_c_idx'),

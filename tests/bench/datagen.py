@@ -238,6 +238,21 @@ def _given_name_pool(size: int) -> tuple[list[str], np.ndarray]:
     return pool, weights / weights.sum()
 
 
+def draw_names(rng: np.random.Generator, n: int) -> tuple[list[str], np.ndarray]:
+    """``n`` Chinese names as (distinct names, index of each drawn name into them).
+
+    Surnames by their real frequency, given names from a pool of common ones with Zipf-like
+    popularity: at a million, about a quarter are distinct and 王伟 is found some 1,700 times.
+    """
+    surnames = list(SURNAMES)
+    sur_w = np.array(list(SURNAMES.values()))
+    given, given_w = _given_name_pool(6000)
+    code = rng.choice(len(surnames), size=n, p=sur_w / sur_w.sum()).astype(np.int64) * len(given)
+    code += rng.choice(len(given), size=n, p=given_w)
+    uniq, inverse = np.unique(code, return_inverse=True)
+    return [surnames[c // len(given)] + given[c % len(given)] for c in uniq.tolist()], inverse
+
+
 # --- the generator -------------------------------------------------------------------------
 
 
@@ -325,13 +340,7 @@ def generate_master_data(
     doc_h.sort()  # doctors of a hospital get neighbouring ids, as an import per hospital would
     doc_d = d_offsets[doc_h] + (rng.random(n_doctors) * n_depts[doc_h]).astype(np.int64)
 
-    surnames = list(SURNAMES)
-    sur_w = np.array(list(SURNAMES.values()))
-    given, given_w = _given_name_pool(6000)
-    code = rng.choice(len(surnames), size=n_doctors, p=sur_w / sur_w.sum()).astype(np.int64) * len(given)
-    code += rng.choice(len(given), size=n_doctors, p=given_w)
-    uniq, inverse = np.unique(code, return_inverse=True)
-    uniq_names = [surnames[c // len(given)] + given[c % len(given)] for c in uniq.tolist()]
+    uniq_names, inverse = draw_names(rng, n_doctors)
     lap("draw")
     uniq_pinyin, uniq_initials = _pinyin_keys(uniq_names)
     lap("pinyin")
@@ -358,7 +367,8 @@ def generate_master_data(
     phone = (13_000_000_000 + rng.integers(0, 6_000_000_000, size=n_doctors)).astype(str)
     # Leaves per province by the province's share of doctors, at least one where there are any.
     prov_of_h = np.array([provinces.index(p) for p in h_prov])
-    doc_per_h = np.bincount(doc_h, minlength=n_hospitals)
+    # Weight of a hospital in the territory split: its doctors (its beds when there are none).
+    doc_per_h = np.bincount(doc_h, minlength=n_hospitals) if n_doctors else h_beds
     prov_docs = np.bincount(prov_of_h, weights=doc_per_h, minlength=len(provinces))
     n_leaves = max(n_leaves, int((prov_docs > 0).sum()))
     leaves_per_prov = np.floor(prov_docs / max(1, prov_docs.sum()) * n_leaves).astype(np.int64)
@@ -527,7 +537,7 @@ def generate_master_data(
 
         # Society positions: chiefs ten times as likely as residents.
         p_title = np.array([10.0, 4.0, 1.0, 0.2])[title]
-        p_title *= society_share * n_doctors / p_title.sum()
+        p_title *= society_share * n_doctors / max(p_title.sum(), 1.0)
         holders = np.flatnonzero(rng.random(n_doctors) < p_title)
         dept_of_holder = [dept_codes[d_code_idx[i]] for i in doc_d[holders].tolist()]
         national = rng.random(len(holders)) < 0.2
