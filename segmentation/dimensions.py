@@ -133,7 +133,7 @@ def _master_frame(*, tenant_id: int, kinds: set[str]) -> pd.DataFrame:
         )
     sql = (
         f"SELECT {', '.join(columns)} FROM hospitals_doctor d {' '.join(joins)} "
-        "WHERE d.tenant_id = %(t)s AND d.is_active ORDER BY d.id"
+        "WHERE d.tenant_id = %(t)s AND d.is_active"
     )
     return read_frame(sql, {"t": tenant_id})
 
@@ -232,6 +232,6 @@ def load_raw_inputs(*, tenant_id: int, period: str, dimensions, product_id: int 
     for key in keys:
         if key not in frame.columns:
             frame[key] = 0.0
-    frame = frame[keys].astype("float64").fillna(0.0)
+    frame = frame[keys].astype("float64").fillna(0.0).sort_index()
     frame.index = frame.index.astype(np.int64)
     return frame

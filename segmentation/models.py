@@ -454,11 +454,19 @@ class TierAssignment(TenantModel):
     (:attr:`ScorecardDimension.key`) to its contribution in score points.
     """
 
-    # No database-level constraint (nor a single-column index) on doctor and version: a run
+    # No database-level constraint (nor a single-column index) on tenant, doctor and version: a run
     # inserts a million rows, and per-row foreign-key triggers would double its time. The writer
     # only inserts ids it read from those tables in the same transaction, the ORM still cascades
     # (doctor) and protects (version) on delete, and a run deletes the rows of doctors it no
     # longer scores.
+    tenant = models.ForeignKey(
+        "accounts.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tenant"),
+        db_constraint=False,
+        db_index=False,  # every index of the table starts with tenant
+    )
     doctor = models.ForeignKey(
         "hospitals.Doctor",
         on_delete=models.CASCADE,

@@ -199,18 +199,25 @@ def write_assignments(
                 on_progress(min(start + chunk, n), n)
             _throttle()
         raw.execute("ANALYZE _seg_stage")
-        pairs = ", ".join(["%s, " + c for c in contribution_columns])
+        pairs = ", ".join(["%s, s." + c for c in contribution_columns])
         breakdown = f"jsonb_build_object({pairs})" if contribution_columns else "'{}'::jsonb"
+        values = f"%s, s.tier, s.score, {breakdown}, COALESCE(s.previous_tier, '')"
+        # Only rows that are new or differ reach the upsert: one hash join of the staged rows with
+        # the period's stored rows finds them, instead of a unique-index probe per doctor. The
+        # upsert's own WHERE keeps it a no-op for an unchanged row all the same.
         raw.execute(
             f"INSERT INTO {table} AS t "
             "(tenant_id, doctor_id, period, version_id, tier, score, breakdown, previous_tier) "
-            f"SELECT %s, doctor_id, %s, %s, tier, score, {breakdown}, COALESCE(previous_tier, '') FROM _seg_stage "
+            f"SELECT %s, s.doctor_id, %s, {values} FROM _seg_stage s "
+            f"LEFT JOIN (SELECT * FROM {table} WHERE tenant_id = %s AND period = %s) e ON e.doctor_id = s.doctor_id "
+            f"WHERE e.id IS NULL OR (e.version_id, e.tier, e.score, e.breakdown, e.previous_tier) "
+            f"IS DISTINCT FROM ({values}) "
             "ON CONFLICT (tenant_id, doctor_id, period) DO UPDATE SET "
             "version_id = EXCLUDED.version_id, tier = EXCLUDED.tier, score = EXCLUDED.score, "
             "breakdown = EXCLUDED.breakdown, previous_tier = EXCLUDED.previous_tier "
             "WHERE (t.version_id, t.tier, t.score, t.breakdown, t.previous_tier) IS DISTINCT FROM "
             "(EXCLUDED.version_id, EXCLUDED.tier, EXCLUDED.score, EXCLUDED.breakdown, EXCLUDED.previous_tier)",
-            [tenant_id, period, version_id, *dim_keys],
+            [tenant_id, period, version_id, *dim_keys, tenant_id, period, version_id, *dim_keys],
         )
         changed = raw.rowcount
         raw.execute(

@@ -3,7 +3,8 @@
 * ``rescore_1m_s`` — a full scoring run end to end (claim the run, read every input with SQL
   aggregates, score with pandas, COPY + upsert 1,000,000 assignments, record the run), in a fresh
   process as a worker would run it, with the assignment table empty for the period;
-* ``rescore_1m_peak_mb`` — the peak resident memory of that process (``ru_maxrss``);
+* ``rescore_1m_peak_mb`` — the peak resident memory of that process (``VmHWM``: its own high-water
+  mark; ``ru_maxrss`` would include the parent's memory at fork, inherited through exec);
 * ``rescore_rerun_changed_rows`` — a second run of the same period and version: rows it changed;
 * ``rescore_vs_orm_ratio`` — on a tenant of 20,000 doctors: a plain per-object ORM implementation
   of the same scoring (kept only here, :func:`orm_rescore`) divided by the vectorised run.
@@ -87,13 +88,14 @@ def _run_in_child(tenant_id: int, run_id: int) -> dict:
     for conn in connections.all():
         conn.close()
     code = (
-        "import json, logging, resource, sys, time, django; django.setup();"
+        "import json, logging, sys, time, django; django.setup();"
         "logging.getLogger('segmentation').setLevel(logging.INFO);"
         "logging.getLogger('segmentation').addHandler(logging.StreamHandler(sys.stderr));"
         "from crm.tenancy import tenant_context; from segmentation.services import tier_rescore;"
         f"t = time.perf_counter();\nwith tenant_context({tenant_id}): run = tier_rescore(tenant={tenant_id}, "
         f"period='{PERIOD}', run_id={run_id})\n"
-        "print(json.dumps({'s': time.perf_counter() - t, 'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        "hwm = [int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM')][0]\n"
+        "print(json.dumps({'s': time.perf_counter() - t, 'rss_kb': hwm,"
         " 'changed': run.changed_rows, 'doctors': run.doctors_total, 'status': run.status, 'counts': run.tier_counts}))"
     )
     out = subprocess.run(  # noqa: S603
