@@ -13,7 +13,7 @@ from accounts import demo as accounts_demo
 from crm.tenancy import tenant_context
 
 # Apps seeded per tenant after accounts, in dependency order (later issues append theirs).
-APP_SEEDS = ["hospitals.demo"]
+APP_SEEDS = ["hospitals.demo", "segmentation.demo", "visits.demo"]
 
 
 class Command(BaseCommand):

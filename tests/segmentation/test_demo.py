@@ -1,0 +1,41 @@
+"""seed_demo's segmentation: a scorecard, two quarters of tiers with movement, overrides, settings, adoption."""
+
+from django.core.management import call_command
+
+from accounts.models import Tenant
+from crm.tenancy import tenant_context
+from segmentation import models as m
+from segmentation import selectors
+
+COUNTED = [
+    m.Scorecard, m.ScorecardVersion, m.ScorecardDimension, m.ImportedDimension, m.ImportedValue, m.ScoringRun,
+    m.TierAssignment, m.TierOverride, m.TierSetting, m.Adoption,
+]  # fmt: skip
+
+
+def _counts():
+    counts = {}
+    for tenant in Tenant.objects.order_by("code"):
+        with tenant_context(tenant):
+            counts[tenant.code] = {model.__name__: model.objects.count() for model in COUNTED}
+    return counts
+
+
+def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_time(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first
+
+    for tenant in Tenant.objects.all():
+        with tenant_context(tenant):
+            doctors = first[tenant.code]
+            assert doctors["ScoringRun"] == 2 and doctors["TierOverride"] == 3 and doctors["TierSetting"] == 4
+            previous, latest = selectors.last_two_periods(tenant=tenant)
+            assert previous and latest
+            matrix = selectors.movement_matrix(tenant=tenant)
+            assert matrix["up"] > 0 and matrix["down"] > 0, "the dashboard shows movement"
+            counts = selectors.tier_counts(tenant=tenant)
+            assert counts["A"] > 0 and counts["D"] > counts["A"]
+            assert sum(selectors.adoption_counts(tenant=tenant).values()) == 50
+            assert m.ScorecardVersion.objects.filter(status="draft").count() == 1  # for what-if
