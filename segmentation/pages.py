@@ -388,22 +388,114 @@ def dashboard_movement(*, tenant, filters: DashboardFilters, doctors=None) -> Mo
     return movement_view(data)
 
 
+def movers_page(*, tenant, direction, from_period, to_period, doctors=None, limit=MOVERS_SHOWN) -> list:
+    """The first ``limit`` doctors whose tier went ``up`` (or ``down``) from ``from_period`` to
+    ``to_period``: best new tier first, then by score. Each row is the ``to_period`` assignment
+    with ``from_tier`` set, doctor, hospital and department joined.
+
+    The same rows as :func:`segmentation.selectors.movers`, read with one hash join of the two
+    periods instead of a correlated subquery per assignment (which takes seconds at a million
+    doctors), then the page's rows by id.
+    """
+    from django.db import connection
+
+    table = TierAssignment._meta.db_table
+    compare = "<" if direction == "up" else ">"  # "A" < "B": a smaller letter is a better tier
+    restrict, params = "", []
+    if doctors is not None:
+        sql, dparams = doctors.values("pk").query.sql_with_params()
+        restrict, params = f" AND b.doctor_id IN ({sql})", list(dparams)
+    tid = getattr(tenant, "pk", tenant)
+    # Only the table name, a comparison operator and a compiled Django subquery are formatted in.
+    query = (
+        f"SELECT b.id, a.tier FROM {table} b JOIN {table} a "  # noqa: S608
+        f"ON a.tenant_id = b.tenant_id AND a.doctor_id = b.doctor_id AND a.period = %s "
+        f"WHERE b.tenant_id = %s AND b.period = %s AND b.tier {compare} a.tier{restrict} "
+        f"ORDER BY b.tier, b.score DESC, b.doctor_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [from_period, tid, to_period, *params, limit])
+        found = cursor.fetchall()
+    if not found:
+        return []
+    rows = TierAssignment.objects.for_tenant(tenant).select_related("doctor__hospital", "doctor__department")
+    by_id = {a.pk: a for a in rows.filter(pk__in=[pk for pk, _tier in found])}
+    result = []
+    for pk, from_tier in found:
+        assignment = by_id[pk]
+        assignment.from_tier = from_tier
+        result.append(assignment)
+    return result
+
+
 def dashboard_movers(*, tenant, filters: DashboardFilters, doctors=None, limit: int = MOVERS_SHOWN) -> dict:
     """Doctors who moved up and down between the two periods (the first ``limit`` of each)."""
     if not (filters.period and filters.from_period):
         return {"up": [], "down": []}
     return {
-        direction: list(
-            selectors.movers(
-                tenant=tenant,
-                direction=direction,
-                from_period=filters.from_period,
-                to_period=filters.period,
-                doctors=doctors,
-            )[:limit]
+        direction: movers_page(
+            tenant=tenant,
+            direction=direction,
+            from_period=filters.from_period,
+            to_period=filters.period,
+            doctors=doctors,
+            limit=limit,
         )
         for direction in ("up", "down")
     }
+
+
+DASHBOARD_CACHE_SECONDS = 600
+
+
+def _scoring_stamp(tenant) -> str:
+    """Changes whenever a scoring run finishes (the only writer of tier assignments)."""
+    from django.db.models import Count, Max
+
+    agg = (
+        ScoringRun.objects.for_tenant(tenant)
+        .filter(status=RunStatus.DONE)
+        .aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"))
+    )
+    return f"{agg['n']}-{agg['last']}-{agg['at'].timestamp() if agg['at'] else 0}"
+
+
+def _scope(*, tenant, user) -> str:
+    """Whose doctors the dashboard counts: everyone's (head office) or the territories of ``user``."""
+    if has_role(user, *hospital_selectors.HEAD_OFFICE_ROLES):
+        return "all"
+    from accounts.selectors import user_territories
+
+    ids = sorted(user_territories(tenant=tenant, user=user).values_list("pk", flat=True))
+    return f"u{user.pk}:{','.join(map(str, ids))}"
+
+
+def dashboard_data(*, tenant, user, filters: DashboardFilters, doctors=None) -> dict:
+    """The dashboard's distribution, movement and movers, cached until the next scoring run.
+
+    Tier assignments change only when a run finishes, and at a million doctors these reads take
+    seconds; the key holds the tenant, the runs' stamp, the viewer's scope, the filters and the
+    language (labels are translated), and expires after ``DASHBOARD_CACHE_SECONDS`` anyway (a
+    manager's doctors may be re-aligned meanwhile).
+    """
+    import hashlib
+
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    tid = getattr(tenant, "pk", tenant)
+    parts = [tid, _scoring_stamp(tid), _scope(tenant=tid, user=user), filters.query(), filters.from_period]
+    parts.append(get_language())
+    key = "segmentation:dashboard:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = {
+            "dist": distribution(tenant=tid, filters=filters, doctors=doctors),
+            "movement": dashboard_movement(tenant=tid, filters=filters, doctors=doctors),
+            "movers": dashboard_movers(tenant=tid, filters=filters, doctors=doctors),
+        }
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
 
 
 def dashboard_adoption(*, tenant, doctors=None) -> dict:

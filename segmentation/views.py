@@ -89,9 +89,7 @@ def dashboard(request):
     context = {
         "filters": filters,
         "options": pages.dashboard_options(),
-        "dist": pages.distribution(tenant=tenant, filters=filters, doctors=doctors),
-        "movement": pages.dashboard_movement(tenant=tenant, filters=filters, doctors=doctors),
-        "movers": pages.dashboard_movers(tenant=tenant, filters=filters, doctors=doctors),
+        **pages.dashboard_data(tenant=tenant, user=user, filters=filters, doctors=doctors),
         "adoption": pages.dashboard_adoption(tenant=tenant, doctors=doctors),
         "movers_shown": pages.MOVERS_SHOWN,
         "tier_colours": pages.TIER_COLOURS,

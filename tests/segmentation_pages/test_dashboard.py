@@ -206,3 +206,46 @@ def test_adoption_ladder_counts_per_product_and_stage(client, tier_world):
     row = re.search(r'data-testid="adoption-summary-row"[^>]*>(.*?)</tr>', html, re.S).group(1)
     assert dict(re.findall(r'data-stage="(\w+)" data-count="(\d+)"', row))["trial"] == "1"
     assert dict(re.findall(r'data-stage="(\w+)" data-count="(\d+)"', row))["loyal"] == "0"
+
+
+def test_movers_page_agrees_with_the_movers_selector(tier_world):
+    from crm.tenancy import tenant_context
+    from segmentation import pages, selectors
+
+    doctors = None
+    with tenant_context(tier_world.tenant):
+        for direction in ("up", "down"):
+            fast = pages.movers_page(
+                tenant=tier_world.tenant, direction=direction, from_period=PREVIOUS, to_period=LATEST, doctors=doctors
+            )
+            slow = list(selectors.movers(tenant=tier_world.tenant, direction=direction))
+            assert [(a.pk, a.from_tier) for a in fast] == [(a.pk, a.from_tier) for a in slow]
+            assert len(fast) == 2
+
+
+def test_a_finished_run_refreshes_the_cached_dashboard(client, tier_world):
+    from django.utils import timezone
+
+    from crm.tenancy import tenant_context
+    from segmentation.models import RunStatus, ScoringRun, TierAssignment
+
+    client.force_login(tier_world.pm)
+    assert one(client.get(URL).content.decode(), "tier-distribution")["data-period"] == LATEST
+    # A new quarter is scored: every doctor tier A.
+    with tenant_context(tier_world.tenant):
+        TierAssignment.objects.bulk_create(
+            TierAssignment(
+                tenant=tier_world.tenant, doctor=d, period="2026Q3", version=tier_world.version, tier="A", score=99.0
+            )
+            for d in tier_world.doctors.values()
+        )
+        ScoringRun.objects.create(
+            tenant=tier_world.tenant,
+            version=tier_world.version,
+            period="2026Q3",
+            status=RunStatus.DONE,
+            finished_at=timezone.now(),
+        )
+    html = client.get(URL).content.decode()
+    assert one(html, "tier-distribution")["data-period"] == "2026Q3"
+    assert _counts(html) == {"A": 10, "B": 0, "C": 0, "D": 0}
