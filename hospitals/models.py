@@ -235,8 +235,9 @@ class DoctorQuerySet(TenantQuerySet):
         match ("ljg", "zw"). When both match ("zh": 张 zhang, and 曾辉 zeng-hui), the pinyin
         order is walked from the first letter, which every such doctor's pinyin starts with.
         That order, in byte order (collation "C", as the ``doctor_tenant_*_c_idx`` indexes
-        hold it), is the alias ``search_key``: keyset pagination sorts and seeks by it
-        (hospitals.pagination.DoctorPagination). Two index probes decide which case applies.
+        hold it), is the annotation ``search_key``: keyset pagination sorts and seeks by
+        ``("search_key", "id")`` (hospitals.pagination.DoctorPagination; crm.keyset.keyset_page
+        takes the same ordering). Two index probes decide which case applies.
         """
         text = (text or "").strip()
         if not text:
@@ -255,7 +256,7 @@ class DoctorQuerySet(TenantQuerySet):
                 condition = StartsWith(Collate("name_pinyin", "C"), Value(key[0])) & (pinyin | initials)
             else:
                 column, condition = "name_pinyin", pinyin
-        return self.filter(condition).alias(search_key=Collate(column, "C"))
+        return self.filter(condition).annotate(search_key=Collate(column, "C"))
 
 
 class Doctor(TenantModel):

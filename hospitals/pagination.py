@@ -42,8 +42,8 @@ class KeysetPagination(BasePagination):
     ordering_query_param = "ordering"
     orderings: dict[str, tuple[str, ...]] = {"name": ("name",)}
     default_ordering = "name"
-    # An alias of the queryset (e.g. ``search_key`` of a doctor search) that, when present and
-    # no ``ordering`` is asked for, is the sort key instead: Collate(<column>, ...) of one column.
+    # An annotation of the queryset (``search_key`` of a doctor search) that, when present and
+    # no ``ordering`` is asked for, is the sort key instead.
     search_alias: str | None = None
     invalid_cursor_message = _("Invalid cursor")
 
@@ -84,14 +84,9 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.size = self.get_page_size(request)
         self.columns, descending = self.get_ordering(request)
-        self.value_columns = self.columns
-        search_key = queryset.query.annotations.get(self.search_alias) if self.search_alias else None
-        if search_key is not None and not request.query_params.get(self.ordering_query_param):
-            # A search orders by what matched (DoctorQuerySet.search), unless a sort was asked
-            # for: seek by the alias, read its value back from the column under it.
-            source = search_key.get_source_expressions()[0]
+        if self.search_alias in queryset.query.annotations and not request.query_params.get(self.ordering_query_param):
+            # A search orders by what matched (DoctorQuerySet.search) unless a sort was asked for.
             self.columns, descending = (self.search_alias, "id"), False
-            self.value_columns = (getattr(source, "name", None) or source.target.attname, "id")
         cursor = self.decode_cursor(request, len(self.columns))
         reverse = bool(cursor and cursor[1])
         backwards = descending != reverse  # scanning the index downwards
@@ -113,7 +108,7 @@ class KeysetPagination(BasePagination):
         url = self.request.build_absolute_uri()
         if row is None:
             return None
-        values = [_value_of(row, c) for c in self.value_columns]
+        values = [_value_of(row, c) for c in self.columns]
         return replace_query_param(url, self.cursor_query_param, self.encode_cursor(values, reverse))
 
     def get_next_link(self):
