@@ -15,7 +15,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hospitals.models import Product
+from hospitals.models import Channel, Product
 from segmentation.models import (
     AdoptionStage,
     DimensionKind,
@@ -203,6 +203,14 @@ class OverrideForm(forms.Form):
         if value < timezone.localdate():
             raise forms.ValidationError(_("The expiry date must be today or later."))
         return value
+
+
+class TierSettingForm(forms.Form):
+    """One tier's target visits per month and preferred channel (a row of the settings page)."""
+
+    visits_per_month = forms.IntegerField(label=_("Visits per month"), min_value=0, max_value=31)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Channel.choices)
+    online_allowed = forms.BooleanField(label=_("Online visits allowed"), required=False)
 
 
 class AdoptionForm(forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tiers/versions/<int:pk>/activate/", views.version_activate, name="tier_version_activate"),
     path("tiers/runs/", views.run_list, name="tier_runs"),
     path("tiers/runs/<int:pk>/", views.run_detail, name="tier_run"),
+    path("tiers/settings/", views.tier_settings, name="tier_settings"),
     path("tiers/overrides/", views.override_list, name="tier_overrides"),
     path("tiers/overrides/<int:pk>/revoke/", views.override_revoke, name="tier_override_revoke"),
     path("tiers/doctors/<int:pk>/override/", views.override_new, name="tier_override_new"),

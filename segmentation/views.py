@@ -13,6 +13,7 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -407,6 +408,40 @@ def override_revoke(request, pk):
             return redirect(reverse("doctor_detail", args=[override.doctor_id]) + "#tier")
         return redirect("tier_overrides")
     return render(request, "segmentation/override_revoke.html", {"override": override})
+
+
+# --- tier settings ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tier_settings(request):
+    """Tier-driven work: target visits per month, preferred channel and whether online visits count, per tier."""
+    user = _tier_manager(request)
+    tenant = user.tenant_id
+    current = selectors.tier_settings(tenant=tenant)
+    rows = []
+    for tier, setting in current.items():
+        initial = {
+            "visits_per_month": setting.visits_per_month,
+            "preferred_channel": setting.preferred_channel,
+            "online_allowed": setting.online_allowed,
+        }
+        form = forms.TierSettingForm(request.POST or None, prefix=tier, initial=initial)
+        rows.append((tier, setting, form))
+    if request.method == "POST" and all(form.is_valid() for _tier, _setting, form in rows):
+        try:
+            with transaction.atomic():
+                for tier, setting, form in rows:
+                    if form.has_changed() or setting.is_default:
+                        services.tier_setting_set(tenant=tenant, by=user, tier=tier, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in _error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Tier settings saved."))
+            return redirect("tier_settings")
+    return render(request, "segmentation/tier_settings.html", {"rows": rows})
 
 
 # --- doctor profile: adoption ladder --------------------------------------------------------------

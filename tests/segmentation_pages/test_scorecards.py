@@ -261,3 +261,36 @@ def test_product_managers_and_admins_open_them(client, tenant, make_user, role):
         assert client.get(reverse(name)).status_code == 200, name
     assert client.get(reverse("tier_version", args=[version.pk])).status_code == 200
     assert client.get(reverse("tier_scorecard", args=[version.scorecard_id])).status_code == 200
+
+
+def test_pm_sets_visit_frequency_per_tier(client, tenant, pm):
+    from segmentation.selectors import tier_settings
+
+    client.force_login(pm)
+    html = client.get(reverse("tier_settings")).content.decode()
+    rows = {e["data-tier"]: e for e in elements(html, "tier-setting-row")}
+    assert set(rows) == {"A", "B", "C", "D"} and all(r["data-default"] == "1" for r in rows.values())
+    data = {}
+    for tier, visits, channel, online in (
+        ("A", 6, "in_person", False),
+        ("B", 2, "in_person", False),
+        ("C", 1, "wechat", True),
+        ("D", 0, "online_meeting", True),
+    ):
+        data |= {f"{tier}-visits_per_month": visits, f"{tier}-preferred_channel": channel}
+        if online:
+            data[f"{tier}-online_allowed"] = "on"
+    assert client.post(reverse("tier_settings"), data).status_code == 302
+    settings = _in(tenant, lambda: tier_settings(tenant=tenant))
+    assert (settings["A"].visits_per_month, settings["A"].is_default) == (6, False)
+    assert (settings["C"].preferred_channel, settings["C"].online_allowed) == ("wechat", True)
+
+    bad = {**data, "B-visits_per_month": "40"}
+    html = client.post(reverse("tier_settings"), bad).content.decode()
+    assert elements(html, "error-visits-B")
+    assert _in(tenant, lambda: tier_settings(tenant=tenant))["B"].visits_per_month == 2
+
+
+def test_a_rep_cannot_open_tier_settings(client, tenant, make_user):
+    client.force_login(make_user(tenant, Role.REP))
+    assert client.get(reverse("tier_settings")).status_code == 403
