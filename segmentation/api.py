@@ -145,6 +145,8 @@ class ScorecardVersionSerializer(serializers.ModelSerializer):
 
 
 class ScorecardVersionFilter(df.FilterSet):
+    scorecard = df.NumberFilter(field_name="scorecard_id")
+
     class Meta:
         model = ScorecardVersion
         fields = ["scorecard", "status"]
@@ -333,6 +335,9 @@ class TierAssignmentSerializer(serializers.ModelSerializer):
 
 
 class TierAssignmentFilter(df.FilterSet):
+    # Plain ids (not model choices): their querysets would be built before any tenant is known.
+    doctor = df.NumberFilter(field_name="doctor_id")
+    version = df.NumberFilter(field_name="version_id")
     tier = df.MultipleChoiceFilter(choices=Tier.choices)
 
     class Meta:
@@ -540,6 +545,8 @@ class AdoptionSerializer(serializers.ModelSerializer):
 
 
 class AdoptionFilter(df.FilterSet):
+    doctor = df.NumberFilter(field_name="doctor_id")
+    product = df.NumberFilter(field_name="product_id")
     stage = df.MultipleChoiceFilter(choices=AdoptionStage.choices)
 
     class Meta:
