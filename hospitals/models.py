@@ -232,7 +232,7 @@ class DoctorQuerySet(TenantQuerySet):
         Results come in the order of what matched, so that each page is one index range scan
         at a million doctors whatever the prefix (李 matches 9 % of them, "ljg" 0.07 %): by
         name for Chinese text, by pinyin for Latin letters, or by initials when only initials
-        match ("ljg", "zw"). When both match ("zh": 张 zhang, and 曾辉 zeng-hui), the pinyin
+        match ("ljg", "zw"). When both match ("zh": 张 zhang, and 邹华 zou-hua), the pinyin
         order is walked from the first letter, which every such doctor's pinyin starts with.
         That order, in byte order (collation "C", as the ``doctor_tenant_*_c_idx`` indexes
         hold it), is the annotation ``search_key``: keyset pagination sorts and seeks by
