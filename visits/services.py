@@ -236,8 +236,12 @@ def cycle_plan_generate(*, tenant, rep, month: datetime.date, by=None) -> CycleP
 
 
 def cycle_plans_generate(*, tenant, month: datetime.date) -> int:
-    """Generate or refresh the plans of every active rep of the tenant for ``month``."""
-    reps = User.objects.in_tenant(tenant).filter(is_active=True, role__in=selectors.FIELD_ROLES)
+    """Generate or refresh the plans of every active rep of the tenant for ``month``.
+
+    Distributor reps have no cycle plan: they see doctors through their distributor's coverage,
+    not through aligned territories, and log follow-up visits only.
+    """
+    reps = User.objects.in_tenant(tenant).filter(is_active=True, role=Role.REP)
     n = 0
     for rep in reps:
         cycle_plan_generate(tenant=tenant, rep=rep, month=month)
@@ -860,7 +864,7 @@ def _assignee(rule, visit, settings_obj, manager_cache) -> tuple[str, int | None
     if rule.assignee == Assignee.VISIT_REP:
         return Assignee.VISIT_REP, visit.rep_id
     if rule.assignee == Assignee.PHARMACOVIGILANCE:
-        return Assignee.PHARMACOVIGILANCE, settings_obj.pv_assignee_id
+        return Assignee.PHARMACOVIGILANCE, settings_obj().pv_assignee_id
     if rule.assignee == Assignee.MANAGER:
         if "m" not in manager_cache:
             managers = _managers_of(tenant=visit.tenant_id, rep_id=visit.rep_id)
@@ -874,7 +878,7 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
 
     Idempotent: tasks and the medical inquiry are inserted with ON CONFLICT DO NOTHING on their
     unique constraints, all in one transaction that also clears the outbox row. Running it
-    again, or concurrently, creates nothing more.
+    again, or concurrently, creates nothing more. Five statements in the common case.
     """
     from django.conf import settings as dj_settings
 
@@ -884,41 +888,21 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
         if visit is None or visit.status != VisitStatus.SUBMITTED:
             PendingFollowUp.objects.for_tenant(tenant).filter(visit_id=visit_id).delete()
             return 0
-        followup_rules_ensure(tenant=tid)
-        rules = [r for r in FollowUpRule.objects.for_tenant(tenant).filter(is_active=True) if _fires(r, visit)]
-        settings_obj = selectors.visit_settings(tenant=tid)
+        all_rules = list(FollowUpRule.objects.for_tenant(tenant))
+        if not all_rules:
+            followup_rules_ensure(tenant=tid)
+            all_rules = list(FollowUpRule.objects.for_tenant(tenant))
+        rules = [r for r in all_rules if r.is_active and _fires(r, visit)]
+        settings_cache = []
+
+        def settings_obj():
+            if not settings_cache:
+                settings_cache.append(selectors.visit_settings(tenant=tid))
+            return settings_cache[0]
+
         inquiry_id = None
         if any(r.creates_inquiry for r in rules):
-            product_id = (
-                VisitProduct.objects.for_tenant(tenant)
-                .filter(visit=visit)
-                .order_by("id")
-                .values_list("product_id", flat=True)
-                .first()
-            )
-            question = (
-                (visit.signal_notes or {}).get(Signal.MEDICAL_QUESTION) or visit.questions_raised or visit.feedback
-            )
-            MedicalInquiry.objects.bulk_create(
-                [
-                    MedicalInquiry(
-                        tenant_id=tid,
-                        visit=visit,
-                        doctor_id=visit.doctor_id,
-                        product_id=product_id,
-                        question=question or gettext("(see the visit report)"),
-                        asked_by_id=visit.rep_id,
-                        received_at=visit.submitted_at,
-                        due_date=working_days_after(
-                            timezone.localtime(visit.submitted_at).date(), settings_obj.inquiry_sla_days
-                        ),
-                    )
-                ],
-                ignore_conflicts=True,
-            )
-            inquiry_id = (
-                MedicalInquiry.objects.for_tenant(tenant).filter(visit=visit).values_list("pk", flat=True).first()
-            )
+            inquiry_id = _inquiry_for_visit(tenant, visit, settings_obj().inquiry_sla_days)
         base = visit.submitted_at or timezone.now()
         rows, managers = [], {}
         for rule in rules:
@@ -928,37 +912,72 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
                 due = _end_of_day(visit.next_step_due)
             else:
                 due = base + datetime.timedelta(hours=rule.due_hours)
+            inquiry = inquiry_id if rule.creates_inquiry else None
             rows.append(
-                FollowUpTask(
-                    tenant_id=tid,
-                    visit=visit,
-                    rule=rule,
-                    kind=rule.trigger,
-                    doctor_id=visit.doctor_id,
-                    title=title,
-                    detail=detail,
-                    assignee_role=role,
-                    assignee_id=user_id,
-                    inquiry_id=inquiry_id if rule.creates_inquiry else None,
-                    due_at=due,
-                    priority=rule.priority,
-                )
+                (tid, visit.pk, rule.pk, rule.trigger, visit.doctor_id, title, detail, role, user_id, inquiry, due)
+                + (rule.priority, TaskStatus.OPEN, "", timezone.now())
             )
-        created = FollowUpTask.objects.bulk_create(rows, ignore_conflicts=True)
-        # bulk_create with ignore_conflicts returns every object; count what is really there now.
-        n = FollowUpTask.objects.for_tenant(tenant).filter(visit=visit).count()
-        for task in created:
-            if task.assignee_id and task.assignee_id != visit.rep_id:
-                _notify(
-                    tenant=tid,
-                    user=task.assignee_id,
-                    kind=NotificationKind.TASK_ASSIGNED,
-                    text=task.title,
-                    obj=("visit", visit.pk),
-                    link="/visits/tasks/",
+        created = []
+        if rows:
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(rows[0])) + ")"] * len(rows))
+            with connection.cursor() as cur:
+                # Only "%s" placeholders are joined into the text; every value is a parameter.
+                sql = (
+                    "INSERT INTO visits_followuptask (tenant_id, visit_id, rule_id, kind, doctor_id, title, detail,"  # noqa: S608
+                    " assignee_role, assignee_id, inquiry_id, due_at, priority, status, answer, created_at)"
+                    f" VALUES {placeholders}"
+                    " ON CONFLICT (tenant_id, visit_id, rule_id) DO NOTHING RETURNING assignee_id, title"
                 )
+                cur.execute(sql, [v for row in rows for v in row])
+                created = cur.fetchall()
+        notify = [(user_id, title) for user_id, title in created if user_id and user_id != visit.rep_id]
+        if notify:
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        tenant_id=tid,
+                        user_id=user_id,
+                        kind=NotificationKind.TASK_ASSIGNED,
+                        text=title[:300],
+                        link="/visits/tasks/",
+                        object_type="visit",
+                        object_id=visit.pk,
+                        date=timezone.localdate(),
+                    )
+                    for user_id, title in notify
+                ],
+                ignore_conflicts=True,
+            )
         PendingFollowUp.objects.for_tenant(tenant).filter(visit_id=visit_id).delete()
-        return n
+        return len(created)
+
+
+def _inquiry_for_visit(tenant, visit, sla_days) -> int:
+    """The medical inquiry of ``visit`` (created once: ON CONFLICT DO NOTHING on (tenant, visit))."""
+    product_id = (
+        VisitProduct.objects.for_tenant(tenant)
+        .filter(visit=visit)
+        .order_by("id")
+        .values_list("product_id", flat=True)
+        .first()
+    )
+    question = (visit.signal_notes or {}).get(Signal.MEDICAL_QUESTION) or visit.questions_raised or visit.feedback
+    MedicalInquiry.objects.bulk_create(
+        [
+            MedicalInquiry(
+                tenant_id=_tid(tenant),
+                visit=visit,
+                doctor_id=visit.doctor_id,
+                product_id=product_id,
+                question=question or gettext("(see the visit report)"),
+                asked_by_id=visit.rep_id,
+                received_at=visit.submitted_at,
+                due_date=working_days_after(timezone.localtime(visit.submitted_at).date(), sla_days),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return MedicalInquiry.objects.for_tenant(tenant).filter(visit=visit).values_list("pk", flat=True).first()
 
 
 @transaction.atomic

@@ -1,0 +1,53 @@
+"""seed_demo's visits: months of reports, plans, tasks and inquiries; idempotent."""
+
+import time
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import Tenant, User
+from crm.tenancy import tenant_context
+from visits import models as m
+from visits import selectors
+
+COUNTED = [
+    m.Visit, m.VisitKeyMessage, m.VisitProduct, m.VisitContent, m.CyclePlan, m.CyclePlanLine, m.VisitPlan,
+    m.FollowUpTask, m.MedicalInquiry, m.ContentItem, m.FollowUpRule, m.Notification, m.VisitSettings,
+]  # fmt: skip
+
+
+def _counts():
+    counts = {}
+    for tenant in Tenant.objects.order_by("code"):
+        with tenant_context(tenant):
+            counts[tenant.code] = {model.__name__: model.objects.count() for model in COUNTED}
+    return counts
+
+
+def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_client):
+    started = time.monotonic()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    elapsed = time.monotonic() - started
+    first = _counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first
+    assert elapsed < 120, f"seeding took {elapsed:.0f}s"
+    for code, counts in first.items():
+        assert counts["Visit"] > 1000, code
+        assert counts["VisitKeyMessage"] >= counts["Visit"]
+        assert counts["CyclePlan"] >= 7 and counts["FollowUpTask"] > 50 and counts["MedicalInquiry"] > 0
+        assert counts["ContentItem"] > 0 and counts["VisitContent"] > 0
+
+    huakang = Tenant.objects.get(code="huakang")
+    rep, manager = User.objects.get(username="hk_rep"), User.objects.get(username="hk_manager")
+    with tenant_context(huakang):
+        months = {v.month for v in m.Visit.objects.filter(rep=rep).dates("visited_at", "month")}
+        assert len(months) == 7
+        day = selectors.my_day(tenant=huakang, rep=rep)
+        assert day.plans and day.behind
+        adherence = selectors.manager_adherence(tenant=huakang, manager=manager)
+        assert adherence[rep.pk][0].has_plan and adherence[rep.pk][-2].plan_adherence
+        # every submitted demo report has its history row
+        assert m.Visit.history.filter(rep_id=rep.pk).count() >= m.Visit.objects.filter(rep=rep).count()
+    api_client.force_login(rep)
+    assert api_client.get(reverse("visit-list")).json()["results"]
