@@ -2,7 +2,8 @@
 
 Each ``tests/bench/bench_<name>.py`` module has ``run(ctx)`` yielding ``(figure, value, unit)``
 tuples; every figure is printed as one line ``BENCH <figure> <value> <unit>``. ``--only``
-takes a module name (``doctor_list``) or a figure name (``doctor_list_p95_ms``).
+takes module names (``doctor_list``) or figure names (``doctor_list_p95_ms``), comma-separated;
+modules of one run share ``ctx.shared`` (the doctor benchmarks generate their data once).
 
 Benchmarks run against their own database (``pharmacrm_bench``, created fresh by the owner
 role and migrated, dropped at the end) so they never touch the developer's data, and use the
@@ -44,7 +45,7 @@ def _modules():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", help="one benchmark module or figure name")
+    parser.add_argument("--only", help="benchmark module or figure names, comma-separated")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args(argv)
 
@@ -66,16 +67,17 @@ def main(argv=None):
 
     ctx = BenchContext()
     failures = 0
+    only = {part.strip() for part in (args.only or "").split(",") if part.strip()}
     try:
         for name in _modules():
             short = name.removeprefix("bench_")
             module = importlib.import_module(f"tests.bench.{name}")
             figures = getattr(module, "FIGURES", ())
-            if args.only and args.only not in (short, name) and args.only not in figures:
+            if only and not only & {short, name, *figures}:
                 continue
             try:
                 for figure, value, unit in module.run(ctx):
-                    if args.only and args.only in figures and figure != args.only:
+                    if only and not only & {short, name} and figure not in only:
                         continue
                     print(f"BENCH {figure} {value} {unit}", flush=True)
             except Exception:
