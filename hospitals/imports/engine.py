@@ -117,52 +117,54 @@ def parse(rows: list[Row], spec: Spec, *, on_progress: Callable[[int], None] | N
     if errors:
         return Parsed([], headers, errors, notes)
 
-    required = [(col.key, headers[col.key]) for col in spec.columns if col.required]
-    one_of = [tuple(k for k in group if k in headers) for group in spec.one_of]
-    caches: dict[str, dict] = {col.key: {} for _, col in positions}
-    parsed_rows: list[ParsedRow] = []
+    # Column by column: each distinct value of a column is parsed once, then looked up.
     data = rows[header_at + 1 :]
-    for count, (number, cells) in enumerate(data, 1):
-        values = {}
-        row = ParsedRow(number, values)
-        width = len(cells)
-        for position, col in positions:
-            text = cells[position] if position < width else ""
-            if not text:
-                values[col.key] = None
-                continue
-            cache = caches[col.key]
-            result = cache.get(text)
-            if result is None:
+    count = len(data)
+    ok = [True] * count
+    bad_cells: set[tuple[int, str]] = set()
+    columns: dict[str, list] = {}
+    step = max(1, count // max(1, len(positions)))
+    for position, col in positions:
+        texts = [cells[position] if position < len(cells) else "" for _, cells in data]
+        good: dict[str, object] = {"": None}
+        bad: dict[str, Invalid] = {}
+        for text in set(texts):
+            if text:
                 try:
-                    result = (True, col.parse(text))
+                    good[text] = col.parse(text)
                 except Invalid as exc:
-                    result = (False, exc)
-                cache[text] = result
-            if result[0]:
-                values[col.key] = result[1]
-            else:
-                values[col.key] = None
-                row.ok = False
-                errors.append(RowError.from_invalid(number, headers[col.key], result[1]))
-        for key, header in required:
-            if values.get(key) is None and not _had_error(row, errors, header):
-                row.ok = False
-                errors.append(RowError(number, header, gettext_noop("this column must be filled in")))
-        for group in one_of:
-            if group and all(values.get(key) is None for key in group) and row.ok:
-                row.ok = False
-                errors.append(RowError(number, headers[group[0]], gettext_noop("this column must be filled in")))
+                    bad[text] = exc
+        columns[col.key] = [good.get(text) for text in texts]
+        if bad:
+            header = headers[col.key]
+            for i, text in enumerate(texts):
+                if text in bad:
+                    ok[i] = False
+                    bad_cells.add((i, col.key))
+                    errors.append(RowError.from_invalid(data[i][0], header, bad[text]))
+        if on_progress:
+            on_progress(step)
+
+    for col in spec.columns:
+        if col.required:
+            values, header = columns[col.key], headers[col.key]
+            for i, value in enumerate(values):
+                if value is None and (i, col.key) not in bad_cells:
+                    ok[i] = False
+                    errors.append(RowError(data[i][0], header, gettext_noop("this column must be filled in")))
+    for group in spec.one_of:
+        present = [key for key in group if key in headers]
+        for i in range(count):
+            if ok[i] and all(columns[key][i] is None for key in present):
+                ok[i] = False
+                errors.append(RowError(data[i][0], headers[present[0]], gettext_noop("this column must be filled in")))
+
+    keys = list(columns)
+    parsed_rows: list[ParsedRow] = []
+    for i, values in enumerate(zip(*columns.values(), strict=True)):
+        row = ParsedRow(data[i][0], dict(zip(keys, values, strict=True)))
+        row.ok = ok[i]
         parsed_rows.append(row)
-        if on_progress and count % 5000 == 0:
-            on_progress(5000)
-    if on_progress:
-        on_progress(len(data) % 5000)
     if not parsed_rows:
         errors.append(RowError(0, "", gettext_noop("the file has a header row but no data rows")))
     return Parsed(parsed_rows, headers, errors, notes)
-
-
-def _had_error(row: ParsedRow, errors: list[RowError], header: str) -> bool:
-    """True when the cell already has a parse error (a bad value is not also "missing")."""
-    return not row.ok and bool(errors) and any(e.row == row.number and e.column == header for e in errors[-8:])

@@ -318,16 +318,17 @@ def match_keyed(ctx: Context, rows: list[ParsedRow], key_of: Callable, existing:
 
 def _write(ctx: Context, model, rows: list[ParsedRow], fields: dict[str, str | Callable]) -> tuple:
     """BulkUpsert ``rows``; ``fields`` maps an attribute to a row key or ``row -> value``."""
-    records = []
-    for row in rows:
-        record = {"id": row.id}
-        for attname, source in fields.items():
-            record[attname] = source(row) if callable(source) else row.values.get(source)
-        records.append(record)
-    created, updated = BulkUpsert(model, list(fields), tenant_id=ctx.tenant_id, on_chunk=ctx.on_written).run(records)
-    for row, record in zip(rows, records, strict=True):
-        row.id = record["id"]
-    matched = sum(1 for r in records if not r.get("_new"))
+    columns = {}
+    for attname, source in fields.items():
+        if callable(source):
+            columns[attname] = [source(row) for row in rows]
+        else:
+            columns[attname] = [row.values.get(source) for row in rows]
+    matched = sum(1 for row in rows if row.id is not None)
+    writer = BulkUpsert(model, list(fields), tenant_id=ctx.tenant_id, on_chunk=ctx.on_written)
+    created, updated, ids = writer.run([row.id for row in rows], columns)
+    for row, pk in zip(rows, ids, strict=True):
+        row.id = pk
     return created, updated, Counts(len(created), len(updated), matched - len(updated))
 
 
@@ -568,22 +569,26 @@ class Doctors(Kind):
             if dept and row.get("department_id") is None:
                 new_departments.setdefault((row.get("hospital_id"), dept), None)
         if new_departments:
-            records = [
-                {"id": None, "hospital_id": hid, "name": name, "standard_code": _standard_code(name)}
-                for hid, name in new_departments
-            ]
-            BulkUpsert(m.Department, ["hospital_id", "name", "standard_code"], tenant_id=ctx.tenant_id).run(records)
-            for record in records:
-                new_departments[(record["hospital_id"], record["name"])] = record["id"]
+            keys = list(new_departments)
+            columns = {
+                "hospital_id": [hid for hid, _ in keys],
+                "name": [name for _, name in keys],
+                "standard_code": [_standard_code(name) for _, name in keys],
+            }
+            writer = BulkUpsert(m.Department, list(columns), tenant_id=ctx.tenant_id)
+            _, _, ids = writer.run([None] * len(keys), columns)
+            new_departments.update(zip(keys, ids, strict=True))
             for row in rows:
                 if row.get("department") and row.get("department_id") is None:
                     row.values["department_id"] = new_departments[(row.get("hospital_id"), row.get("department"))]
-            ctx.note(gettext_noop("%(count)s new department(s) created"), count=len(records))
+            ctx.note(gettext_noop("%(count)s new department(s) created"), count=len(keys))
 
         fields = _present(ctx, self.fields)
         fields["hospital_id"] = "hospital_id"
-        fields["name_pinyin"] = lambda r: name_pinyin(r.get("name"))
-        fields["name_initials"] = lambda r: name_initials(r.get("name"))
+        # Pinyin once per distinct name, with the functions Doctor.save uses.
+        pinyin = {name: (name_pinyin(name), name_initials(name)) for name in {r.get("name") for r in rows}}
+        fields["name_pinyin"] = lambda r: pinyin[r.get("name")][0]
+        fields["name_initials"] = lambda r: pinyin[r.get("name")][1]
         if "department" in ctx.headers:
             fields["department_id"] = "department_id"
         created, updated, counts = _write(ctx, m.Doctor, rows, fields)

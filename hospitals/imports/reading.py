@@ -119,8 +119,13 @@ def _read_sheet(data: bytes) -> list[Row]:
 
 def _numbered(values: Iterable[list], first_row: int, convert) -> list[Row]:
     rows = []
+    normalize = unicodedata.normalize
     for offset, raw in enumerate(values):
-        cells = [convert(v) for v in raw]
+        # Text is most cells: handled inline (a call per cell costs more than the work).
+        cells = [
+            (v.strip() if v.isascii() else normalize("NFKC", v).strip()) if type(v) is str else convert(v)
+            for v in raw
+        ]
         if any(cells):
             rows.append((first_row + offset, cells))
     return rows

@@ -94,11 +94,12 @@ def new_ids(model, count: int) -> list[int]:
 
 
 class BulkUpsert:
-    """Write ``rows`` (dicts with ``id``: an existing id or None for a new row, plus ``fields``).
+    """Write rows given by column: ``ids`` (an existing id, or None for a new row) and
+    ``columns`` (attribute name, e.g. ``hospital_id`` → one value per row).
 
-    ``fields`` are attribute names (``hospital_id``). A value of None keeps the stored value of
-    an existing row and takes the field's default for a new one. Returns created and updated
-    ids (updated: rows whose stored values changed).
+    A value of None keeps the stored value of an existing row and takes the field's default
+    for a new one. :meth:`run` returns the created ids, the updated ids (rows whose stored
+    values changed) and every row's id (new rows' ids included).
     """
 
     def __init__(self, model, fields: list[str], *, tenant_id: int, on_chunk: Callable[[int], None] | None = None):
@@ -113,18 +114,18 @@ class BulkUpsert:
         ]
         self.auto_now = [f for f in self.auto_add if getattr(f, "auto_now", False)]
 
-    def run(self, rows: list[dict]) -> tuple[list[int], list[int]]:
-        for row in rows:
-            if row.get("id") is None:
-                row["_new"] = True
-        fresh = iter(new_ids(self.model, sum(1 for r in rows if r.get("_new"))))
-        for row in rows:
-            if row.get("_new"):
-                row["id"] = next(fresh)
+    def run(self, ids: list[int | None], columns: dict[str, list]) -> tuple[list[int], list[int], list[int]]:
+        is_new = [pk is None for pk in ids]
+        fresh = iter(new_ids(self.model, sum(is_new)))
+        ids = [next(fresh) if new else pk for pk, new in zip(ids, is_new, strict=True)]
+        # COPY lines built column by column (a formatter mapped over a list), then joined per row.
+        formatted = [list(map(_formatter(f), columns[f.attname])) for f in self.fields]
+        flags = ["t" if new else "f" for new in is_new]
+        lines = list(map("\t".join, zip(map(str, ids), flags, *formatted, strict=True)))
         self._create_temp()
         created, updated = [], []
-        for start in range(0, len(rows), CHUNK_SIZE):
-            chunk = rows[start : start + CHUNK_SIZE]
+        for start in range(0, len(lines), CHUNK_SIZE):
+            chunk = lines[start : start + CHUNK_SIZE]
             self._copy(chunk)
             updated += self._update()
             created += self._insert()
@@ -132,7 +133,7 @@ class BulkUpsert:
                 cursor.execute(f"TRUNCATE {_quote(self.temp)}")
             if self.on_chunk:
                 self.on_chunk(len(chunk))
-        return created, updated
+        return created, updated, ids
 
     def _create_temp(self):
         columns = ", ".join(f"{_quote(f.column)} {f.db_type(connection)}" for f in self.fields)
@@ -142,16 +143,8 @@ class BulkUpsert:
                 f"CREATE TEMPORARY TABLE {_quote(self.temp)} (id bigint, is_new boolean, {columns}) ON COMMIT DROP"
             )
 
-    def _copy(self, chunk: list[dict]):
-        formatters = [(f.attname, _formatter(f)) for f in self.fields]
-        lines = []
-        for row in chunk:
-            get = row.get
-            values = [str(row["id"]), "t" if get("_new") else "f"]
-            values += [fmt(get(name)) for name, fmt in formatters]
-            lines.append("\t".join(values))
-        lines.append("")
-        buffer = io.StringIO("\n".join(lines))
+    def _copy(self, lines: list[str]):
+        buffer = io.StringIO("\n".join(lines) + "\n")
         columns = ", ".join(["id", "is_new", *(_quote(f.column) for f in self.fields)])
         apply_tenant_settings(connection)
         with connection.connection.cursor() as raw:
