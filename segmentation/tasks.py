@@ -34,3 +34,12 @@ def quarterly_rescore(period=None):
         for tenant_id in tenant_ids:
             rescore.delay_on_commit(tenant_id=tenant_id, period=period)
     return {"period": period, "tenants": len(tenant_ids)}
+
+
+@app.task(base=TenantTask, name="segmentation.tasks.whatif")
+def whatif(*, tenant_id, version_id, period, key):
+    """The what-if of a version for a big tenant, kept in the cache under ``key`` for the page to
+    pick up (segmentation.pages.whatif_state); writes nothing else, so a re-run is harmless."""
+    from segmentation.pages import whatif_compute
+
+    whatif_compute(tenant=tenant_id, version_id=version_id, period=period, key=key)

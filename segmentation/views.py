@@ -259,12 +259,13 @@ def version_preview(request, pk):
     periods = _whatif_periods(tenant)
     period = request.GET.get("period") if request.GET.get("period") in periods else periods[0]
     context = {"version": version, "scorecard": version.scorecard, "period": period}
-    try:
-        result = services.version_whatif(tenant=tenant, by=user, version=version, period=period)
-    except ValidationError as exc:
-        context["errors"] = _error_messages(exc)
+    state = pages.whatif_state(tenant=tenant, version=version, period=period)
+    if state.get("pending"):
+        context["pending"] = True
+    elif state.get("errors"):
+        context["errors"] = state["errors"]
     else:
-        context["whatif"] = pages.what_if_view(result)
+        context["whatif"] = pages.what_if_view(state["result"])
     template = "segmentation/_whatif.html" if _is_htmx(request) else "segmentation/version_preview.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -294,3 +294,37 @@ def test_pm_sets_visit_frequency_per_tier(client, tenant, pm):
 def test_a_rep_cannot_open_tier_settings(client, tenant, make_user):
     client.force_login(make_user(tenant, Role.REP))
     assert client.get(reverse("tier_settings")).status_code == 403
+
+
+def test_a_big_tenants_preview_runs_in_the_background_and_the_page_polls(
+    client, tenant, pm, draft_world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from segmentation import pages
+
+    _active, draft = draft_world
+    monkeypatch.setattr(pages, "WHATIF_SYNC_MAX_DOCTORS", 5)  # ten doctors count as "big" here
+    client.force_login(pm)
+    url = reverse("tier_version_preview", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    pending = one(html, "whatif")
+    assert pending["data-pending"] == "1" and pending["hx-trigger"] == "every 2s"
+    assert len(callbacks) == 1  # the what-if task, enqueued once the request commits
+    period = pending["data-period"]
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert one(html, "whatif")["data-pending"] == "1" and len(again) == 0  # not enqueued twice
+
+    # What the worker does: compute and keep it under the page's key. The next poll shows it.
+    with tenant_context(tenant):
+        key = pages.whatif_key(tenant=tenant, version=draft, period=period)
+        pages.whatif_compute(tenant=tenant.pk, version_id=draft.pk, period=period, key=key)
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "data-pending" not in one(html, "whatif")
+    assert {e["data-tier"]: int(e["data-count"]) for e in elements(html, "whatif-row")} == {
+        "A": 5,
+        "B": 0,
+        "C": 0,
+        "D": 5,
+    }
+    assert not _in(tenant, lambda: TierAssignment.objects.exists())
