@@ -166,6 +166,7 @@ class DoctorFilter(django_filters.FilterSet):
         product = self.form.cleaned_data.get("adoption_product")
         return filter_doctors_by_adoption(queryset, tenant=current_tenant_id(), stages=value, product=product)
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_adoption_product(self, queryset, name, value):
         return queryset  # read by filter_adoption
 
