@@ -122,7 +122,8 @@ def run(ctx):
     print(f"  re-run: {second}", file=sys.stderr, flush=True)
     yield "rescore_rerun_changed_rows", second["changed"], "rows"
 
-    yield "rescore_vs_orm_ratio", _orm_ratio(ctx), "x"
+    if ORM_DOCTORS > 0:  # BENCH_ORM_DOCTORS=0 skips the slow yardstick (e.g. while tuning)
+        yield "rescore_vs_orm_ratio", _orm_ratio(ctx), "x"
 
 
 # --- the per-object ORM implementation (the benchmark's yardstick only) -------------------------
