@@ -321,7 +321,8 @@ def _write(ctx: Context, model, rows: list[ParsedRow], fields: dict[str, str | C
     columns = {}
     for attname, source in fields.items():
         if callable(source):
-            columns[attname] = [source(row) for row in rows]
+            # Computed per chunk by the writer, while the database writes the previous chunk.
+            columns[attname] = lambda start, stop, fn=source: [fn(row) for row in rows[start:stop]]
         else:
             columns[attname] = [row.values.get(source) for row in rows]
     matched = sum(1 for row in rows if row.id is not None)
@@ -585,10 +586,10 @@ class Doctors(Kind):
 
         fields = _present(ctx, self.fields)
         fields["hospital_id"] = "hospital_id"
-        # Pinyin once per distinct name, with the functions Doctor.save uses.
-        pinyin = {name: (name_pinyin(name), name_initials(name)) for name in {r.get("name") for r in rows}}
-        fields["name_pinyin"] = lambda r: pinyin[r.get("name")][0]
-        fields["name_initials"] = lambda r: pinyin[r.get("name")][1]
+        # With the functions Doctor.save uses (they cache per name); computed chunk by chunk
+        # by the writer, overlapping with the database's work.
+        fields["name_pinyin"] = lambda r: name_pinyin(r.get("name"))
+        fields["name_initials"] = lambda r: name_initials(r.get("name"))
         if "department" in ctx.headers:
             fields["department_id"] = "department_id"
         created, updated, counts = _write(ctx, m.Doctor, rows, fields)

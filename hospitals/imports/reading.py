@@ -123,8 +123,7 @@ def _numbered(values: Iterable[list], first_row: int, convert) -> list[Row]:
     for offset, raw in enumerate(values):
         # Text is most cells: handled inline (a call per cell costs more than the work).
         cells = [
-            (v.strip() if v.isascii() else normalize("NFKC", v).strip()) if type(v) is str else convert(v)
-            for v in raw
+            (v.strip() if v.isascii() else normalize("NFKC", v).strip()) if type(v) is str else convert(v) for v in raw
         ]
         if any(cells):
             rows.append((first_row + offset, cells))

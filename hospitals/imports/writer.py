@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -114,25 +115,44 @@ class BulkUpsert:
         ]
         self.auto_now = [f for f in self.auto_add if getattr(f, "auto_now", False)]
 
-    def run(self, ids: list[int | None], columns: dict[str, list]) -> tuple[list[int], list[int], list[int]]:
+    def run(self, ids: list[int | None], columns: dict[str, list | Callable]) -> tuple[list[int], list[int], list[int]]:
+        """Write the rows; a column may be a callable ``(start, stop) -> values`` computed per chunk.
+
+        The COPY text of the next chunk (and its computed columns, e.g. pinyin) is built in a
+        helper thread while the database works on the current chunk: psycopg2 releases the GIL
+        while it waits, so Python and PostgreSQL use both cores. The helper touches no database.
+        """
         is_new = [pk is None for pk in ids]
         fresh = iter(new_ids(self.model, sum(is_new)))
         ids = [next(fresh) if new else pk for pk, new in zip(ids, is_new, strict=True)]
-        # COPY lines built column by column (a formatter mapped over a list), then joined per row.
-        formatted = [list(map(_formatter(f), columns[f.attname])) for f in self.fields]
+        id_texts = list(map(str, ids))
         flags = ["t" if new else "f" for new in is_new]
-        lines = list(map("\t".join, zip(map(str, ids), flags, *formatted, strict=True)))
+        sources = [(columns[f.attname], _formatter(f)) for f in self.fields]
+        total = len(ids)
+
+        def build(start: int) -> list[str]:
+            stop = min(total, start + CHUNK_SIZE)
+            formatted = [
+                list(map(fmt, source(start, stop) if callable(source) else source[start:stop]))
+                for source, fmt in sources
+            ]
+            return list(map("\t".join, zip(id_texts[start:stop], flags[start:stop], *formatted, strict=True)))
+
         self._create_temp()
         created, updated = [], []
-        for start in range(0, len(lines), CHUNK_SIZE):
-            chunk = lines[start : start + CHUNK_SIZE]
-            self._copy(chunk)
-            updated += self._update()
-            created += self._insert()
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {_quote(self.temp)}")
-            if self.on_chunk:
-                self.on_chunk(len(chunk))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy") as pool:
+            pending = pool.submit(build, 0) if total else None
+            for start in range(0, total, CHUNK_SIZE):
+                lines = pending.result()
+                if start + CHUNK_SIZE < total:
+                    pending = pool.submit(build, start + CHUNK_SIZE)
+                self._copy(lines)
+                updated += self._update()
+                created += self._insert()
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {_quote(self.temp)}")
+                if self.on_chunk:
+                    self.on_chunk(len(lines))
         return created, updated, ids
 
     def _create_temp(self):
