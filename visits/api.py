@@ -14,6 +14,7 @@ the caller may not see, is 404.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -37,6 +38,7 @@ from visits.models import (
     SendBackChannel,
     Visit,
     VisitAmendment,
+    VisitKeyMessage,
     VisitPlan,
     VisitSettings,
 )
@@ -96,8 +98,10 @@ class KeyMessageReactionSerializer(serializers.Serializer):
 class VisitSerializer(serializers.ModelSerializer):
     """A visit report; ``key_messages`` carry the doctor's reaction; ``submit: true`` on create submits at once."""
 
-    doctor = serializers.PrimaryKeyRelatedField(queryset=Doctor.objects)
-    plan = serializers.PrimaryKeyRelatedField(queryset=VisitPlan.objects, required=False, allow_null=True)
+    # Plain ids: the service checks that the caller sees the doctor and owns the plan (one query
+    # each), so the serializer does not look them up a second time.
+    doctor = serializers.IntegerField(source="doctor_id")
+    plan = serializers.IntegerField(source="plan_id", required=False, allow_null=True)
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
     rep_name = serializers.CharField(source="rep.__str__", read_only=True)
     key_messages = KeyMessageReactionSerializer(many=True, required=False, write_only=True)
@@ -149,6 +153,21 @@ class VisitSerializer(serializers.ModelSerializer):
         return data
 
 
+def _children():
+    # Built per request: a queryset made at import time has no tenant and would refuse to run.
+    return (
+        Prefetch("key_messages", queryset=VisitKeyMessage.objects.select_related("key_message").order_by("id")),
+        "products",
+        "content_items",
+    )
+
+
+def _with_children(visit):
+    """``visit`` with what its representation lists, fetched in three queries."""
+    prefetch_related_objects([visit], *_children())
+    return visit
+
+
 class VisitAmendSerializer(serializers.Serializer):
     reason = serializers.CharField()
     changes = serializers.DictField(help_text="Fields to correct, as in the visit (no doctor, plan or visited_at).")
@@ -163,18 +182,25 @@ class VisitViewSet(_Base, TenantModelViewSet):
     filterset_fields = ["doctor", "rep", "status", "channel"]
 
     def get_queryset(self):
-        return (
-            selectors.visit_list(tenant=self.tenant, user=self.request.user)
-            .prefetch_related("key_messages__key_message", "products", "content_items")
-            .order_by("-id")
-        )
+        qs = selectors.visit_list(tenant=self.tenant, user=self.request.user).order_by("-id")
+        if self.action in ("submit", "amend"):
+            return qs  # the answer is built from the service's result (_with_children)
+        return qs.prefetch_related(*_children())
+
+    @staticmethod
+    def _data(serializer):
+        data = dict(serializer.validated_data)
+        for name in ("doctor", "plan"):
+            if f"{name}_id" in data:
+                data[name] = data.pop(f"{name}_id")
+        return data
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = _call(services.visit_create, tenant=self.tenant, by=self.request.user, **data)
+        visit = _call(services.visit_create, tenant=self.tenant, by=self.request.user, **self._data(serializer))
+        serializer.instance = _with_children(visit)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
+        data = self._data(serializer)
         data.pop("submit", None)
         if serializer.instance.is_locked:
             raise Locked(detail={"non_field_errors": [str(services._locked_error().messages[0])]})
@@ -188,9 +214,8 @@ class VisitViewSet(_Base, TenantModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit a draft: locked from now on; late submissions are accepted and flagged."""
-        visit = self.get_object()
-        _call(services.visit_submit, tenant=self.tenant, by=request.user, visit=visit)
-        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
+        visit = _call(services.visit_submit, tenant=self.tenant, by=request.user, visit=self.get_object())
+        return Response(self.get_serializer(_with_children(visit)).data)
 
     @extend_schema(request=VisitAmendSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"])
@@ -209,7 +234,7 @@ class VisitViewSet(_Base, TenantModelViewSet):
         services.visit_amend(
             tenant=self.tenant, by=request.user, visit=visit, reason=body.validated_data["reason"], **changes
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
+        return Response(self.get_serializer(_with_children(self.get_queryset().get(pk=visit.pk))).data)
 
 
 class VisitAmendmentSerializer(serializers.ModelSerializer):

@@ -352,17 +352,26 @@ def _ancestor_of(node_ids):
 
 
 def _check_doctor_visible(tenant, by, doctor_id):
-    if not visible_doctors(tenant=tenant, user=by).filter(pk=doctor_id).exists():
+    """The doctor, when ``by`` may see them (else "Select a valid choice.")."""
+    doctor = visible_doctors(tenant=tenant, user=by).filter(pk=doctor_id).first()
+    if doctor is None:
         raise ValidationError({"doctor": _("Select a valid choice.")})
+    return doctor
 
 
 def _approved_key_message_ids(tenant, ids) -> list[int]:
+    return list(_approved_key_messages(tenant, ids))
+
+
+def _approved_key_messages(tenant, ids) -> dict[int, int]:
+    """Key message id → product id, for ``ids`` that are all approved (else a ValidationError)."""
     ids = [int(_pk(i)) for i in ids]
-    ok = set(KeyMessage.objects.for_tenant(tenant).filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-    bad = [i for i in ids if i not in ok]
-    if bad:
+    if not ids:
+        return {}
+    ok = dict(KeyMessage.objects.for_tenant(tenant).filter(pk__in=ids, is_active=True).values_list("pk", "product_id"))
+    if any(i not in ok for i in ids):
         raise ValidationError({"key_messages": _("Only approved key messages can be used.")})
-    return ids
+    return {i: ok[i] for i in ids}
 
 
 def _usable_content_ids(tenant, ids, on=None) -> list[int]:
@@ -546,38 +555,50 @@ def _check_signals(visit):
     visit.signal_notes = {k: str(v) for k, v in visit.signal_notes.items() if k in visit.signals and str(v).strip()}
 
 
-def _write_visit_children(tenant, visit, *, products=None, key_messages=None, content_items=None):
-    """Replace the given child sets (None: leave as is). Products of the key messages are
-    added to the products discussed."""
+def _write_visit_children(tenant, visit, *, products=None, key_messages=None, content_items=None, new=False):
+    """Replace the given child sets (None: leave as is); ``new``: the visit has none yet.
+    Products of the key messages are added to the products discussed."""
     tid = _tid(tenant)
-    km_rows = None
+    children = VisitKeyMessage.objects.for_tenant(tenant).filter(visit=visit)
     if key_messages is not None:
         km_rows = _normalise_key_messages(key_messages)
-        ids = _approved_key_message_ids(tenant, [k for k, _r, _n in km_rows])
-        km_products = set(KeyMessage.objects.for_tenant(tenant).filter(pk__in=ids).values_list("product_id", flat=True))
-        VisitKeyMessage.objects.for_tenant(tenant).filter(visit=visit).delete()
+        km_products = set(_approved_key_messages(tenant, [k for k, _r, _n in km_rows]).values())
+        if not new:
+            children.delete()
         VisitKeyMessage.objects.bulk_create(
             [VisitKeyMessage(tenant_id=tid, visit=visit, key_message_id=k, reaction=r, note=n) for k, r, n in km_rows]
         )
-        if products is None:
-            existing = set(
-                VisitProduct.objects.for_tenant(tenant).filter(visit=visit).values_list("product_id", flat=True)
-            )
-            products = list(existing | km_products)
+        if products is None and not new:
+            existing = VisitProduct.objects.for_tenant(tenant).filter(visit=visit).values_list("product_id", flat=True)
+            products = list(set(existing) | km_products)
+        elif products is None:
+            products = list(km_products)
+            km_products = set()  # known to exist: no need to check them again
         else:
             products = list({int(_pk(p)) for p in products} | km_products)
     if products is not None:
         ids = list({int(_pk(p)) for p in products})
-        if Product.objects.for_tenant(tenant).filter(pk__in=ids).count() != len(ids):
+        if ids and Product.objects.for_tenant(tenant).filter(pk__in=ids).count() != len(ids):
             raise ValidationError({"products": _("Select a valid choice.")})
-        VisitProduct.objects.for_tenant(tenant).filter(visit=visit).delete()
+        if not new:
+            VisitProduct.objects.for_tenant(tenant).filter(visit=visit).delete()
         VisitProduct.objects.bulk_create([VisitProduct(tenant_id=tid, visit=visit, product_id=p) for p in ids])
     if content_items is not None:
         ids = _usable_content_ids(tenant, content_items, on=timezone.localtime(visit.visited_at).date())
-        VisitContent.objects.for_tenant(tenant).filter(visit=visit).delete()
+        if not new:
+            VisitContent.objects.for_tenant(tenant).filter(visit=visit).delete()
         VisitContent.objects.bulk_create(
             [VisitContent(tenant_id=tid, visit=visit, content_item_id=c) for c in dict.fromkeys(ids)]
         )
+
+
+def _clean_visit(visit):
+    """Field validation of a visit without the per-save queries of full_clean: the foreign keys
+    were checked by the caller (visible doctor, own plan), and the one check constraint a user
+    can violate is checked here with its own message."""
+    visit.full_clean(exclude=["tenant", "rep", "doctor", "plan"], validate_unique=False, validate_constraints=False)
+    if visit.next_step_due and not visit.next_step.strip():
+        raise ValidationError({"next_step": _("Describe the next step, or clear its due date.")})
 
 
 @transaction.atomic
@@ -596,11 +617,11 @@ def visit_create(
     settings_obj = selectors.visit_settings(tenant=tenant)
     check_visit_time(settings_obj=settings_obj, visited_at=visited_at)
     doctor_id = _pk(doctor)
-    _check_doctor_visible(tenant, by, doctor_id)
+    doctor = _check_doctor_visible(tenant, by, doctor_id)
     plan = fields.pop("plan", None)
     if plan is not None:
-        plan = VisitPlan.objects.for_tenant(tenant).get(pk=_pk(plan))
-        if plan.rep_id != by.pk or plan.doctor_id != doctor_id:
+        plan = VisitPlan.objects.for_tenant(tenant).filter(pk=_pk(plan)).first()
+        if plan is None or plan.rep_id != by.pk or plan.doctor_id != doctor_id:
             raise ValidationError({"plan": _("This plan is for another visit.")})
         fields.setdefault("objective", plan.objective)
         fields.setdefault("channel", plan.channel)
@@ -614,14 +635,17 @@ def visit_create(
             ]
         if products is None and plan.product_id:
             products = [plan.product_id]
-    visit = Visit(tenant_id=_tid(tenant), rep=by, doctor_id=doctor_id, visited_at=visited_at, plan=plan, **fields)
+    visit = Visit(tenant_id=_tid(tenant), rep=by, doctor=doctor, visited_at=visited_at, plan=plan, **fields)
     _check_signals(visit)
-    visit.full_clean()
+    _clean_visit(visit)
     visit._history_user = by
     visit.save()
-    _write_visit_children(tenant, visit, products=products, key_messages=key_messages, content_items=content_items)
+    _write_visit_children(
+        tenant, visit, products=products, key_messages=key_messages, content_items=content_items, new=True
+    )
     if submit:
-        visit = visit_submit(tenant=tenant, by=by, visit=visit)
+        # The row was inserted by this transaction: no one else can hold it, no need to re-read it.
+        _submit(tenant, by, visit, settings_obj, timezone.now())
     return visit
 
 
@@ -650,14 +674,18 @@ def visit_update(*, tenant, by, visit, products=None, key_messages=None, content
     if "visited_at" in fields and fields["visited_at"] != visit.visited_at:
         check_visit_time(settings_obj=selectors.visit_settings(tenant=tenant), visited_at=fields["visited_at"])
     if "doctor" in fields and _pk(fields["doctor"]) != visit.doctor_id:
-        _check_doctor_visible(tenant, by, _pk(fields["doctor"]))
+        fields["doctor"] = _check_doctor_visible(tenant, by, _pk(fields["doctor"]))
+    if fields.get("plan") is not None:
+        plan = VisitPlan.objects.for_tenant(tenant).filter(pk=_pk(fields["plan"])).first()
+        if plan is None or plan.rep_id != by.pk:
+            raise ValidationError({"plan": _("This plan is for another visit.")})
     for name, value in fields.items():
         if name in ("doctor", "plan"):
             setattr(visit, f"{name}_id", _pk(value) if value is not None else None)
         else:
             setattr(visit, name, value)
     _check_signals(visit)
-    visit.full_clean()
+    _clean_visit(visit)
     visit._history_user = by
     visit.save()
     _write_visit_children(tenant, visit, products=products, key_messages=key_messages, content_items=content_items)
@@ -695,21 +723,28 @@ def visit_submit(*, tenant, by, visit, now=None) -> Visit:
     Late (after the tenant's submit window) is accepted and flagged. The follow-up job is
     enqueued after the commit, with an outbox row as its safety net.
     """
-    from visits.tasks import create_followups
-
-    now = now or timezone.now()
-    visit = Visit.objects.for_tenant(tenant).select_for_update().get(pk=_pk(visit))
+    visit = (
+        Visit.objects.for_tenant(tenant)
+        .select_related("rep", "doctor")
+        .select_for_update(of=("self",))
+        .get(pk=_pk(visit))
+    )
     if visit.rep_id != by.pk:
         raise ValidationError(_("Only the author submits a visit report."))
     if visit.status != VisitStatus.DRAFT:
         raise ValidationError(_("This visit report has already been submitted."), code="locked")
+    return _submit(tenant, by, visit, selectors.visit_settings(tenant=tenant), now or timezone.now())
+
+
+def _submit(tenant, by, visit, settings_obj, now) -> Visit:
+    from visits.tasks import create_followups
+
     if visit.visited_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
     validate_for_submit(visit)
-    window = selectors.visit_settings(tenant=tenant).submit_window_hours
     visit.status = VisitStatus.SUBMITTED
     visit.submitted_at = now
-    visit.is_late = now > visit.visited_at + datetime.timedelta(hours=window)
+    visit.is_late = now > visit.visited_at + datetime.timedelta(hours=settings_obj.submit_window_hours)
     visit._history_user = by
     visit.save(update_fields=["status", "submitted_at", "is_late", "updated_at"])
     if visit.plan_id:
