@@ -193,3 +193,30 @@ def test_cycle_plan_workflow_over_the_api(api_client, team):
     assert returned.status_code == 400
     approved = api_client.post(reverse("cycle-plan-approve", args=[plan["id"]]), {"note": "同意"}, format="json")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_medical_inquiries_are_seen_by_medical_affairs_and_the_doctors_reps_only(api_client, team):
+    from visits.models import MedicalInquiry
+
+    with tenant_context(team.tenant):
+        inquiry = MedicalInquiry.objects.create(
+            tenant=team.tenant,
+            doctor=team.doctor,
+            question="肾功能不全如何调整剂量？",
+            asked_by=team.rep,
+            due_date=timezone.localdate() + datetime.timedelta(days=5),
+        )
+    url = reverse("medical-inquiry-detail", args=[inquiry.pk])
+    api_client.force_login(team.rep2)  # the doctor is not in rep2's territory
+    assert api_client.get(url).status_code == 404
+    api_client.force_login(team.rep)
+    assert api_client.get(url).status_code == 200
+    assert api_client.post(reverse("medical-inquiry-answer", args=[inquiry.pk]), {"answer": "x"}).status_code == 403
+    api_client.force_login(team.compliance)
+    assert api_client.get(url).status_code == 200
+    assert api_client.post(reverse("medical-inquiry-answer", args=[inquiry.pk]), {"answer": "x"}).status_code == 403
+    api_client.force_login(team.medical)
+    answered = api_client.post(reverse("medical-inquiry-answer", args=[inquiry.pk]), {"answer": "减量至 10 mg"})
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    sent = api_client.post(reverse("medical-inquiry-send-back", args=[inquiry.pk]), {"channel": "rep"})
+    assert sent.status_code == 200 and sent.json()["sent_back_channel"] == "rep"
