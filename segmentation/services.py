@@ -418,6 +418,12 @@ def run_start(*, tenant, by, period=None, version=None, trigger=RunTrigger.ON_DE
     busy = ScoringRun.objects.for_tenant(tenant).filter(
         period=period, status__in=[RunStatus.PENDING, RunStatus.RUNNING]
     )
+    if busy.filter(status=RunStatus.RUNNING).exists() and _lock_free(_tid(tenant), period):
+        # "Running" but nobody holds the period's lock: its worker died. Mark it so; the same
+        # run would also finish if its task were delivered again.
+        busy.filter(status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error="interrupted: the worker stopped during the run", finished_at=timezone.now()
+        )
     if busy.exists():
         raise ValidationError(_("A run for %(period)s is already under way.") % {"period": period})
     run = ScoringRun(tenant_id=_tid(tenant), version=version, period=period, trigger=trigger, started_by=by)
@@ -425,6 +431,13 @@ def run_start(*, tenant, by, period=None, version=None, trigger=RunTrigger.ON_DE
     run.save()
     rescore.delay_on_commit(tenant_id=_tid(tenant), period=period, run_id=run.pk)
     return run
+
+
+def _lock_free(tenant_id: int, period: str) -> bool:
+    """True when no run of the tenant and period holds its advisory lock (taken until commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(tenant_id, period)])
+        return bool(cursor.fetchone()[0])
 
 
 def _lock_key(tenant_id: int, period: str) -> int:

@@ -173,3 +173,21 @@ def test_inactive_doctors_are_not_scored_and_their_old_rows_go(tenant):
     assert again.doctors_total == 4
     with tenant_context(tenant):
         assert not TierAssignment.objects.filter(doctor=doctors[0]).exists()
+
+
+def test_a_run_left_running_by_a_dead_worker_does_not_block_a_new_one(
+    tenant, make_user, django_capture_on_commit_callbacks
+):
+    make_doctors(tenant, 3)
+    version = make_version(tenant)
+    pm = make_user(tenant, "product_manager")
+    with tenant_context(tenant):
+        dead = ScoringRun.objects.create(tenant=tenant, version=version, period="2026Q1", status=RunStatus.RUNNING)
+        with django_capture_on_commit_callbacks():
+            fresh = services.run_start(tenant=tenant, by=pm, period="2026Q1")
+        dead.refresh_from_db()
+        assert dead.status == RunStatus.FAILED and "interrupted" in dead.error
+        assert fresh.status == RunStatus.PENDING
+        # A run still waiting in the queue does block a second one.
+        with pytest.raises(ValidationError):
+            services.run_start(tenant=tenant, by=pm, period="2026Q1")
