@@ -514,8 +514,9 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
             return run
         version = run.version
         dimensions = list(version.dimensions.select_related("imported_dimension"))
-        progress.set(run_id, phase="reading", done=0, total=0)
         timings = {"lock": time.monotonic() - started}
+        expected = Doctor.objects.for_tenant(tenant_id).filter(is_active=True).count()
+        progress.set(run_id, phase="reading", done=0, total=expected)
         mark = time.monotonic()
         raw = load_raw_inputs(
             tenant_id=tenant_id, period=period, dimensions=dimensions, product_id=version.scorecard.product_id
