@@ -175,8 +175,8 @@ def write_assignments(
     apply_tenant_settings(connection)
     n = len(scored)
     # Scores travel as integer hundredths: formatting a million floats as text is the slowest part
-    # of a COPY from pandas, integers are cheap. ``x / 100.0`` in PostgreSQL is correctly rounded,
-    # so it yields exactly the double that the text "12.34" would.
+    # of a COPY from pandas, integers are cheap. ``x / 100.0::float8`` in PostgreSQL is correctly
+    # rounded, so it yields exactly the double that the text "12.34" would.
     stage = pd.DataFrame(
         {
             "doctor_id": scored.index.to_numpy(),
@@ -209,7 +209,9 @@ def write_assignments(
                 on_progress(min(start + chunk, n), n)
             _throttle()
         raw.execute("ANALYZE _seg_stage")
-        pairs = ", ".join(["%s, s." + c + " / 100.0::float8" for c in contribution_columns])
+        # Contributions go into the JSON as exact decimals (hundredths × 0.01: numeric, cheaper than
+        # a float-to-JSON conversion); JSON numbers compare by value, so 12.34 = 12.340.
+        pairs = ", ".join(["%s, s." + c + " * 0.01" for c in contribution_columns])
         breakdown = f"jsonb_build_object({pairs})" if contribution_columns else "'{}'::jsonb"
         values = f"%s, s.tier, s.score / 100.0::float8, {breakdown}, COALESCE(s.previous_tier, '')"
         # Only rows that are new or differ reach the upsert: one hash join of the staged rows with
