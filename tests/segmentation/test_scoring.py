@@ -191,3 +191,38 @@ def test_a_run_left_running_by_a_dead_worker_does_not_block_a_new_one(
         # A run still waiting in the queue does block a second one.
         with pytest.raises(ValidationError):
             services.run_start(tenant=tenant, by=pm, period="2026Q1")
+
+
+def test_digital_acceptance_and_willingness_come_from_submitted_visits_of_the_period(tenant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.visits.factories import VisitFactory
+
+    doctors, _ = make_doctors(tenant, 4)
+    in_q1 = timezone.make_aware(dt.datetime(2026, 2, 10, 10, 0))
+    online, in_person, draft_only, no_visits = doctors
+    VisitFactory(doctor=online, channel="wechat", objective_achieved="yes", status="submitted", visited_at=in_q1)
+    VisitFactory(
+        doctor=online, channel="online_meeting", objective_achieved="partly", status="submitted", visited_at=in_q1
+    )
+    VisitFactory(doctor=in_person, channel="in_person", objective_achieved="no", status="submitted", visited_at=in_q1)
+    VisitFactory(doctor=draft_only, channel="video", objective_achieved="yes", status="draft", visited_at=in_q1)
+    # Another quarter does not count.
+    VisitFactory(
+        doctor=no_visits, channel="phone", objective_achieved="yes", status="submitted",
+        visited_at=timezone.make_aware(dt.datetime(2026, 4, 2, 10, 0)),
+    )  # fmt: skip
+    version = make_version(
+        tenant, dimensions=[{"kind": "digital_acceptance", "weight": 50}, {"kind": "willingness", "weight": 50}]
+    )
+
+    run(tenant, version, "2026Q1")
+
+    with tenant_context(tenant):
+        rows = {a.doctor_id: a.breakdown for a in TierAssignment.objects.filter(period="2026Q1")}
+    # Raw: online 1.0 digital / 0.75 willing; everyone else 0 → percentile: online 1, others 0.
+    assert rows[online.pk] == {"digital_acceptance": 50.0, "willingness": 50.0}
+    for doctor in (in_person, draft_only, no_visits):
+        assert rows[doctor.pk] == {"digital_acceptance": 0.0, "willingness": 0.0}
