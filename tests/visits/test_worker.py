@@ -97,7 +97,7 @@ def test_submit_creates_one_task_per_rule_and_a_repeat_changes_nothing(team, cel
 def test_a_worker_killed_mid_way_loses_and_duplicates_nothing(team, celery_worker_process):
     _purge_queue()
     celery_worker_process.stop()
-    first = _submit(team, 120)  # queued while no worker runs
+    first = _submit(team, 300)  # queued while no worker runs (the worker needs seconds for them)
     celery_worker_process.start()
     # Kill the worker (SIGKILL, no warm shutdown) while it is working through the queue.
     assert _wait(lambda: _task_stats(team)[0] >= RULES_PER_VISIT, timeout=60, step=0.01)
