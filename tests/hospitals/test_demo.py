@@ -1,6 +1,4 @@
-"""seed_demo's master data: realistic, aligned to the demo territories, fast and idempotent."""
-
-import time
+"""seed_demo's master data: realistic, aligned to the demo territories, idempotent (its speed is not a test)."""
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -25,13 +23,10 @@ def _counts():
 
 
 def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_client):
-    started = time.monotonic()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    first_run = time.monotonic() - started
     first = _counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
-    assert first_run < 60, f"seeding both tenants took {first_run:.1f}s"
 
     for code, counts in first.items():
         assert 55 <= counts["Hospital"] <= 70, code
