@@ -60,7 +60,8 @@ def _schema_safe(get_queryset):
     @functools.wraps(get_queryset)
     def wrapper(self):
         if getattr(self, "swagger_fake_view", False):
-            return self.get_serializer_class().Meta.model._base_manager.none()
+            serializer = getattr(self, "serializer_class", None) or self.get_serializer_class()
+            return serializer.Meta.model._base_manager.none()
         return get_queryset(self)
 
     wrapper._schema_safe = True

@@ -71,7 +71,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
         validators = []  # the service validates (unique name per tenant)
 
-    def get_active_version(self, obj):
+    def get_active_version(self, obj) -> int | None:
         return getattr(obj, "active_version_id", None)
 
 
@@ -298,7 +298,7 @@ class ScoringRunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [f for f in fields if f not in ("version", "period")]
 
-    def get_progress(self, obj):
+    def get_progress(self, obj) -> dict:
         if obj.is_finished:
             return {"phase": obj.status, "done": obj.doctors_total, "total": obj.doctors_total}
         from segmentation import progress
@@ -445,7 +445,7 @@ class TierOverrideSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_by", "created_at", "revoked_at", "revoked_by"]
 
-    def get_in_force(self, obj):
+    def get_in_force(self, obj) -> bool:
         return obj.revoked_at is None and obj.expires_on >= selectors.today()
 
 

@@ -49,10 +49,8 @@ def test_every_tenant_table_has_forced_rls_with_the_tenant_policy(model):
 )
 def test_indexes_and_unique_constraints_lead_with_tenant(model):
     for index in model._meta.indexes:
-        if index.fields:
-            first = index.fields[0]
-        else:  # an expression index: its first expression must be the plain tenant column
-            first = getattr(index.expressions[0], "name", None)
+        # An expression index: its first expression must be the plain tenant column.
+        first = index.fields[0] if index.fields else getattr(index.expressions[0], "name", None)
         assert first in ("tenant", "tenant_id"), f"{model._meta.label} index {index.name} must start with tenant"
     for constraint in model._meta.constraints:
         fields = getattr(constraint, "fields", ())
