@@ -60,7 +60,8 @@ def _schema_safe(get_queryset):
     @functools.wraps(get_queryset)
     def wrapper(self):
         if getattr(self, "swagger_fake_view", False):
-            serializer = getattr(self, "serializer_class", None) or self.get_serializer_class()
+            # The viewset's own serializer (an action may swap in a plain one without a model).
+            serializer = type(self).serializer_class or self.get_serializer_class()
             return serializer.Meta.model._base_manager.none()
         return get_queryset(self)
 
