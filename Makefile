@@ -37,12 +37,12 @@ run: demo
 ## The whole suite: unit, integration (PostgreSQL, Redis, a real Celery worker), browser e2e.
 test: setup
 	@$(PY) manage.py preflight --settings=crm.settings.test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=crm.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (tests/bench): one `BENCH <name> <value> <unit>` line per figure. ONLY=<name> runs one.
 bench: setup
 	@$(PY) manage.py preflight --settings=crm.settings.test
-	$(PY) -m tests.bench $(if $(ONLY),--only $(ONLY),)
+	DJANGO_SETTINGS_MODULE=crm.settings.test $(PY) -m tests.bench $(if $(ONLY),--only $(ONLY),)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -23,6 +23,16 @@ from crm.db import provision
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    # The suite drops and re-creates its database: never let it run against a real one.
+    if settings.SETTINGS_MODULE != "crm.settings.test":
+        pytest.exit(
+            f"the tests need DJANGO_SETTINGS_MODULE=crm.settings.test (got {settings.SETTINGS_MODULE}); "
+            "they re-create their database",
+            returncode=2,
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_blocker):
     owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
@@ -33,6 +43,7 @@ def django_db_setup(django_db_blocker):
         app["USER"],
         name=app["NAME"],
         recreate=True,
+        admin=settings.DATABASE_ADMIN,
         app_privileges="SELECT, INSERT, UPDATE, DELETE, TRUNCATE",
     )
     with django_db_blocker.unblock():

@@ -61,6 +61,7 @@ def ensure_database(
     name: str | None = None,
     recreate: bool = False,
     app_privileges: str = "SELECT, INSERT, UPDATE, DELETE",
+    admin: dict | None = None,
 ) -> None:
     """Create database ``name`` owned by the owner role and grant the app role its rights.
 
@@ -69,15 +70,12 @@ def ensure_database(
     only, where Django's transactional tests flush tables between tests.
     """
     name = name or owner["NAME"]
+    if recreate:
+        _terminate_sessions(owner, name, admin)
     conn = _connect(owner, "postgres")
     try:
         with conn.cursor() as cur:
             if recreate:
-                cur.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid()",
-                    [name],
-                )
                 cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if not cur.fetchone():
@@ -107,15 +105,31 @@ def ensure_database(
         conn.close()
 
 
-def drop_database(owner: dict, name: str) -> None:
-    """Drop database ``name`` (benchmarks clean up after themselves with it)."""
-    conn = _connect(owner, "postgres")
+def _terminate_sessions(owner: dict, name: str, admin: dict | None) -> None:
+    """End the sessions still open on database ``name`` (a stray worker of an earlier run).
+
+    The app role's sessions can only be ended by a superuser (or pg_signal_backend), so the
+    admin connection is used when there is one; the owner ends its own sessions otherwise.
+    """
+    use_admin = admin is not None and reachable(admin) is None
+    conn = _connect(admin if use_admin else owner, "postgres")
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid() AND (usename = current_user OR %s)",
+                [name, use_admin],
             )
+    finally:
+        conn.close()
+
+
+def drop_database(owner: dict, name: str, admin: dict | None = None) -> None:
+    """Drop database ``name`` (benchmarks clean up after themselves with it)."""
+    _terminate_sessions(owner, name, admin)
+    conn = _connect(owner, "postgres")
+    try:
+        with conn.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
     finally:
         conn.close()

@@ -61,7 +61,7 @@ def main(argv=None):
     owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
     if provision.reachable(settings.DATABASE_ADMIN) is None:
         provision.ensure_roles(settings.DATABASE_ADMIN, owner, app)
-    provision.ensure_database(owner, app["USER"], name=app["NAME"], recreate=True)
+    provision.ensure_database(owner, app["USER"], name=app["NAME"], recreate=True, admin=settings.DATABASE_ADMIN)
     call_command("migrate", database="owner", verbosity=0)
     connections["owner"].close()
 
@@ -88,7 +88,7 @@ def main(argv=None):
         for conn in connections.all():
             conn.close()
         if not args.keep_db:
-            provision.drop_database(owner, app["NAME"])
+            provision.drop_database(owner, app["NAME"], admin=settings.DATABASE_ADMIN)
     return 1 if failures else 0
 
 
