@@ -49,10 +49,27 @@ def django_db_setup(django_db_blocker):
     with django_db_blocker.unblock():
         call_command("migrate", database="owner", verbosity=0)
         connections["owner"].close()
+    _forget_earlier_runs()
     yield
     with django_db_blocker.unblock():
         for conn in connections.all():
             conn.close()
+
+
+def _forget_earlier_runs():
+    """Drop what an earlier run left in Redis: cached values and queued tasks.
+
+    The database is new, so its ids start again at 1 and would meet cache entries (e.g. a
+    what-if result) and task messages of the previous run under the same keys.
+    """
+    import redis
+
+    cache_settings = settings.CACHES["default"]
+    cache = redis.Redis.from_url(cache_settings["LOCATION"])
+    for key in cache.scan_iter(match=f"{cache_settings.get('KEY_PREFIX', '')}:*", count=1000):
+        cache.delete(key)
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 # --- tenants and users --------------------------------------------------------------------
