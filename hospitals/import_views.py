@@ -12,16 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
 from crm.exports import FORMATS, export_response
-from crm.permissions import has_role
+from crm.permissions import IMPORT_ROLES, has_role
 from hospitals.imports import progress
 from hospitals.imports.errors import render as render_error
 from hospitals.imports.services import MAX_UPLOAD_BYTES, import_job_create
 from hospitals.imports.specs import SPECS
 from hospitals.models import ImportJob, ImportKind, ImportStatus
 
-IMPORT_ROLES = (Role.TENANT_ADMIN, Role.PRODUCT_MANAGER)
 SHOWN_ERRORS = 200
 
 
@@ -40,14 +38,14 @@ class ImportForm(forms.Form):
 
 
 def _importer(request):
-    if not has_role(request.user, *IMPORT_ROLES):
+    if not has_role(request.user, IMPORT_ROLES):
         raise PermissionDenied
     return request.user
 
 
 def import_job_list(*, tenant, user):
     """The tenant's import jobs, newest first (every importer sees every job of the tenant)."""
-    if not has_role(user, *IMPORT_ROLES):
+    if not has_role(user, IMPORT_ROLES):
         return ImportJob.objects.none()
     return ImportJob.objects.for_tenant(tenant).select_related("created_by")
 

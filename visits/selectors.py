@@ -35,8 +35,17 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import team_members, user_territories
+from crm.inbox import notification_list, unread_notification_count  # noqa: F401  (the kernel's, kept here)
+from crm.permissions import (
+    CONTENT_ALL_READERS,
+    FIELD_ROLES,
+    HEAD_OFFICE_ROLES,
+    INQUIRY_ALL_READERS,
+    TASK_ALL_READERS,
+)
+from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, DoctorTerritory, KeyMessage
-from hospitals.selectors import HEAD_OFFICE_ROLES, visible_doctors
+from hospitals.selectors import visible_doctors
 from visits.models import (
     Assignee,
     ContentItem,
@@ -46,7 +55,6 @@ from visits.models import (
     FollowUpTask,
     FollowUpTrigger,
     MedicalInquiry,
-    Notification,
     TaskStatus,
     Visit,
     VisitAmendment,
@@ -57,11 +65,6 @@ from visits.models import (
     VisitStatus,
     month_start,
 )
-
-FIELD_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP})
-REPORTING_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER})
-CONTENT_EDITORS = frozenset({Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
-ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.COMPLIANCE})
 
 # Call frequency per tier when segmentation has no settings (contracts.md).
 DEFAULT_TIER_FREQUENCY = {"A": 4, "B": 2, "C": 1, "D": 0}
@@ -77,12 +80,8 @@ ROLE_INBOXES = {
 }
 
 
-def _tid(tenant) -> int:
-    return getattr(tenant, "pk", tenant)
-
-
 def _same_tenant(tenant, user) -> bool:
-    return getattr(user, "tenant_id", None) == _tid(tenant)
+    return getattr(user, "tenant_id", None) == tenant_id_of(tenant)
 
 
 def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -113,7 +112,7 @@ def add_months(month: datetime.date, n: int) -> datetime.date:
 def visit_settings(*, tenant) -> VisitSettings:
     """The tenant's visit settings, or an unsaved instance holding the defaults."""
     found = VisitSettings.objects.for_tenant(tenant).first()
-    return found or VisitSettings(tenant_id=_tid(tenant))
+    return found or VisitSettings(tenant_id=tenant_id_of(tenant))
 
 
 def tier_frequencies(*, tenant) -> dict[str, int]:
@@ -522,7 +521,7 @@ def followup_task_list(*, tenant, user) -> QuerySet[FollowUpTask]:
     if not _same_tenant(tenant, user):
         return tasks.none()
     role = user.role
-    if role in (Role.TENANT_ADMIN, Role.PRODUCT_MANAGER):
+    if role in TASK_ALL_READERS:
         return tasks
     mine = Q(assignee=user) | Q(assignee__isnull=True, assignee_role__in=ROLE_INBOXES.get(role, ()))
     if role == Role.MANAGER:
@@ -563,7 +562,7 @@ def medical_inquiry_list(*, tenant, user) -> QuerySet[MedicalInquiry]:
     if not _same_tenant(tenant, user):
         return qs.none()
     role = user.role
-    if role in ALL_READERS:
+    if role in INQUIRY_ALL_READERS:
         return qs
     if role == Role.MEDICAL_AFFAIRS:
         return qs.filter(Q(assignee=user) | Q(assignee__isnull=True))
@@ -578,15 +577,6 @@ def medical_inquiry_list(*, tenant, user) -> QuerySet[MedicalInquiry]:
     return qs.none()
 
 
-def notification_list(*, tenant, user) -> QuerySet[Notification]:
-    """``user``'s own notifications, newest first."""
-    return Notification.objects.for_tenant(tenant).filter(user=user).order_by("-created_at", "-id")
-
-
-def unread_notification_count(*, tenant, user) -> int:
-    return Notification.objects.for_tenant(tenant).filter(user=user, read=False).count()
-
-
 # --- content library -----------------------------------------------------------------------
 
 
@@ -596,7 +586,7 @@ def content_item_list(*, tenant, user, search: str = "") -> QuerySet[ContentItem
     items = ContentItem.objects.for_tenant(tenant).select_related("product", "approved_by")
     if not _same_tenant(tenant, user):
         return items.none()
-    if user.role not in CONTENT_EDITORS | {Role.PRODUCT_MANAGER}:
+    if user.role not in CONTENT_ALL_READERS:
         items = items.usable()
     search = (search or "").strip()
     if search:
@@ -783,7 +773,7 @@ def manager_adherence(
     now = timezone.now()
     window = visit_settings(tenant=tenant).submit_window_hours
     params = {
-        "tenant": _tid(tenant),
+        "tenant": tenant_id_of(tenant),
         "reps": rep_ids,
         "first": first,
         "last": this_month,

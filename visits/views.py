@@ -694,28 +694,6 @@ def inquiry_detail(request, pk):
     )
 
 
-# --- notifications -------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_list(request):
-    """The user's notifications, newest first; mark them read."""
-    user = _tenant_user(request)
-    tenant = user.tenant_id
-    if request.method == "POST":
-        ids = [i for i in (_int(v) for v in request.POST.getlist("id")) if i]
-        services.notifications_mark_read(tenant=tenant, by=user, ids=ids or None)
-        return redirect("notification_list")
-    qs = selectors.notification_list(tenant=tenant, user=user)
-    page = keyset_page(qs, ordering=("-created_at", "-id"), cursor=request.GET.get("cursor"), size=50)
-    return render(
-        request,
-        "visits/notification_list.html",
-        {"page": page, "unread": selectors.unread_notification_count(tenant=tenant, user=user)},
-    )
-
-
 # --- cycle plans ---------------------------------------------------------------------------
 
 
