@@ -6,14 +6,15 @@ the ImportJob Celery task; these views only store the upload, show the job, and 
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exports import FORMATS, export_response
 from crm.permissions import IMPORT_ROLES, has_role
+from crm.web import get_or_404, tenant_user
 from hospitals.imports import progress
 from hospitals.imports.errors import render as render_error
 from hospitals.imports.services import MAX_UPLOAD_BYTES, import_job_create
@@ -38,9 +39,7 @@ class ImportForm(forms.Form):
 
 
 def _importer(request):
-    if not has_role(request.user, IMPORT_ROLES):
-        raise PermissionDenied
-    return request.user
+    return tenant_user(request, IMPORT_ROLES)
 
 
 def import_job_list(*, tenant, user):
@@ -52,7 +51,7 @@ def import_job_list(*, tenant, user):
 
 def _job(request, pk):
     user = _importer(request)
-    return get_object_or_404(import_job_list(tenant=user.tenant_id, user=user), pk=pk)
+    return get_or_404(import_job_list(tenant=user.tenant_id, user=user), pk)
 
 
 def _kind_help():

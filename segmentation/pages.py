@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import ADOPTION_ROLES, HEAD_OFFICE_ROLES, SCORECARD_ROLES, TIER_DASHBOARD_ROLES, has_role
+from crm.web import int_or_none
 from hospitals import selectors as hospital_selectors
 from hospitals.models import PROVINCES, STANDARD_DEPARTMENTS, Doctor, HospitalGrade, Product
 from segmentation import selectors
@@ -112,7 +113,7 @@ def finished_periods(*, tenant, scorecard=None) -> list[str]:
 def dashboard_filters(*, tenant, params) -> DashboardFilters:
     """Read the dashboard's filters from ``params``; unknown values fall back to the defaults."""
     scorecards = list(selectors.scorecard_list(tenant=tenant))
-    chosen = _int(params.get("scorecard"))
+    chosen = int_or_none(params.get("scorecard"))
     scorecard = next((s for s in scorecards if s.pk == chosen), None)
     periods = finished_periods(tenant=tenant, scorecard=scorecard)
     period = params.get("period") if params.get("period") in periods else (periods[0] if periods else None)
@@ -777,10 +778,3 @@ def doctor_tier_block(*, tenant, user, doctor) -> DoctorTierBlock:
         adoption=doctor_adoption(tenant=tenant, doctor=doctor),
         can_set_adoption=can_set_adoption(user),
     )
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
