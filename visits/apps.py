@@ -9,18 +9,22 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
-        """Contribute to the kernel (inbox kinds and daily reminders, home cards) and run the
-        beat schedule after ``migrate``."""
+        """Contribute to the kernel (inbox kinds and daily reminders, home cards) and to the doctor
+        profile of hospitals (the visit timeline), and run the beat schedule after ``migrate``."""
         from django.db.models.signals import post_migrate
 
         from crm import home, inbox
         from crm.permissions import FIELD_ROLES, INQUIRY_ANSWERERS, MANAGER_ROLES, TASK_INBOX_ROLES
+        from hospitals import hooks as doctor_hooks
         from visits import pages, services
         from visits.models import NotificationKind
         from visits.schedule import _post_migrate
 
         post_migrate.connect(_post_migrate, sender=self, dispatch_uid="visits_periodic_tasks")
 
+        doctor_hooks.register_doctor_section(
+            key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
+        )
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("visits", services.visit_reminders)
 

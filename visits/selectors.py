@@ -16,9 +16,8 @@ and product managers read all. Medical inquiries: medical affairs those assigned
 unassigned; the rep the ones they raised or of doctors they see; compliance, administrators
 and product managers read all.
 
-Tiers come from ``segmentation`` when it is installed and exposes its selectors (see
-/work/briefs/contracts.md); otherwise every doctor counts as tier C with the default
-frequencies.
+Tiers and call frequencies come from ``segmentation`` (an unscored doctor counts as tier C);
+event attendees to follow up from the events app, through :mod:`visits.hooks`.
 """
 
 from __future__ import annotations
@@ -46,6 +45,8 @@ from crm.permissions import (
 from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, DoctorTerritory, KeyMessage
 from hospitals.selectors import visible_doctors
+from segmentation.selectors import current_tiers, tier_settings
+from visits import hooks
 from visits.models import (
     Assignee,
     ContentItem,
@@ -66,7 +67,7 @@ from visits.models import (
     month_start,
 )
 
-# Call frequency per tier when segmentation has no settings (contracts.md).
+# Call frequency per tier when segmentation has no setting for a tier.
 DEFAULT_TIER_FREQUENCY = {"A": 4, "B": 2, "C": 1, "D": 0}
 DEFAULT_TIER = "C"
 
@@ -116,11 +117,7 @@ def visit_settings(*, tenant) -> VisitSettings:
 
 
 def tier_frequencies(*, tenant) -> dict[str, int]:
-    """Target visits per month per tier ("A".."D"), from segmentation when available."""
-    try:
-        from segmentation.selectors import tier_settings
-    except ImportError:
-        return dict(DEFAULT_TIER_FREQUENCY)
+    """Target visits per month per tier ("A".."D"), from segmentation's tier settings."""
     frequencies = dict(DEFAULT_TIER_FREQUENCY)
     for tier, setting in tier_settings(tenant=tenant).items():
         frequencies[str(tier)] = int(getattr(setting, "visits_per_month", frequencies.get(str(tier), 0)))
@@ -128,11 +125,7 @@ def tier_frequencies(*, tenant) -> dict[str, int]:
 
 
 def doctor_tiers(*, tenant, doctor_ids=None) -> dict[int, str]:
-    """Doctor id → current tier, from segmentation when available (unscored doctors absent)."""
-    try:
-        from segmentation.selectors import current_tiers
-    except ImportError:
-        return {}
+    """Doctor id → current tier, from segmentation (unscored doctors absent)."""
     return {int(k): str(v) for k, v in current_tiers(tenant=tenant, doctor_ids=doctor_ids).items()}
 
 
@@ -398,15 +391,9 @@ def visit_plan_defaults(*, tenant, rep, doctor, product=None) -> VisitPlanDefaul
     doctor_id = getattr(doctor, "pk", doctor)
     tier = doctor_tiers(tenant=tenant, doctor_ids=[doctor_id]).get(doctor_id, DEFAULT_TIER)
     channel = VisitChannel.IN_PERSON
-    try:
-        from segmentation.selectors import tier_settings
-
-        preferred = getattr(tier_settings(tenant=tenant).get(tier), "preferred_channel", None)
-        if preferred in VisitChannel.values:
-            channel = preferred
-    except ImportError:
-        if tier == "D":
-            channel = VisitChannel.WECHAT
+    preferred = getattr(tier_settings(tenant=tenant).get(tier), "preferred_channel", None)
+    if preferred in VisitChannel.values:
+        channel = preferred
     kms = list(approved_key_messages(tenant=tenant, product=product)) if product is not None else []
     content = list(content_item_list(tenant=tenant, user=rep).filter(product=product)[:10]) if product else []
     return VisitPlanDefaults(
@@ -497,18 +484,11 @@ def suggested_week(*, tenant, rep, week_start: datetime.date) -> list[Suggestion
 
 
 def event_followup_suggestions(*, tenant, rep, week_start) -> list[Suggestion]:
-    """Hook for events/: attendees of the rep's events to follow up this week.
-
-    Uses ``events.selectors.followup_attendees(tenant=, rep=, week_start=)`` (returning
-    ``(doctor, due_date)`` pairs) when the events app provides it; until then, none.
-    """
-    try:
-        from events.selectors import followup_attendees
-    except ImportError:
-        return []
+    """Attendees of the rep's events to follow up this week, from the events app through
+    :func:`visits.hooks.register_event_followups` (none until an app registers)."""
     return [
         Suggestion(doctor=doctor, reason=VisitPlanSource.EVENT, tier=DEFAULT_TIER, due=due)
-        for doctor, due in followup_attendees(tenant=tenant, rep=rep, week_start=week_start)
+        for doctor, due in hooks.event_followups(tenant=tenant, rep=rep, week_start=week_start)
     ]
 
 
