@@ -663,7 +663,7 @@ def tier_override_revoke(*, tenant, by, override) -> TierOverride:
 
 
 @transaction.atomic
-def tier_setting_set(*, tenant, by, tier, visits_per_month, preferred_channel, online_allowed) -> TierSetting:
+def tier_setting_set(*, tenant, by, tier, visits_per_month, preferred_channel, online_allowed=False) -> TierSetting:
     """Set a tier's target visits per month and preferred channel (history kept)."""
     _require(by, SCORECARD_ROLES)
     setting = TierSetting.objects.for_tenant(tenant).filter(tier=tier).first() or TierSetting(
