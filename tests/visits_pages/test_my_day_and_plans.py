@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.hospitals.factories import DoctorFactory, DoctorTerritoryFactory
 from tests.visits.factories import FollowUpTaskFactory, VisitPlanFactory
 from tests.visits_pages.conftest import make_plan, make_report
 from tests.visits_pages.helpers import checked, field_value, has_testid, row_ids
@@ -181,8 +182,13 @@ def test_a_plan_can_be_changed_and_cancelled_by_its_rep_only(team, as_user):
 
 
 def test_the_doctor_search_finds_only_the_reps_doctors(team, as_user):
+    # Given a doctor of the rep who shares the name of another rep's doctor
+    namesake = DoctorFactory(hospital=team.hospital, name=team.other_doctor.name)
+    DoctorTerritoryFactory(doctor=namesake, territory=team.t1)
     html = as_user(team.rep).get(reverse("visit_plan_doctor_search"), {"q": team.other_doctor.name}).content.decode()
     ids = row_ids(html, "doctor-choice", "data-doctor-id")
+    # then the search finds the rep's own (the search works) and not the other rep's.
+    assert namesake.pk in ids
     assert team.other_doctor.pk not in ids
 
 
