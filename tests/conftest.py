@@ -155,14 +155,15 @@ class WorkerProcess:
     def __init__(self):
         self.proc = None
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, app="crm"):
+        """Start ``celery -A <app> worker`` (``app``: the project's, or a test module's variant of it)."""
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings.test", "PYTHONUNBUFFERED": "1"}
         celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
         self.proc = subprocess.Popen(  # noqa: S603
             [
                 celery,
                 "-A",
-                "crm",
+                app,
                 "worker",
                 "--pool=solo",
                 "--loglevel=WARNING",

@@ -3,7 +3,6 @@
 import datetime
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +17,7 @@ from visits import services
 from visits.models import VisitPlan
 
 
-def test_the_reps_home_is_their_day(team, as_user):
+def test_the_reps_home_is_their_day(midmonth_afternoon, team, as_user):
     # Given a plan later today, yesterday's plan without a report, a draft, a submitted visit,
     # a task due today and an overdue one
     today_plan = make_plan(team, doctor=team.doctors[0], hours=0.05)
@@ -38,8 +37,8 @@ def test_the_reps_home_is_their_day(team, as_user):
 
     html = as_user(team.rep).get("/").content.decode()
 
-    if timezone.localtime(today_plan.planned_at).date() == timezone.localdate():
-        assert row_ids(html, "plan-row", "data-plan-id") == [today_plan.pk]
+    assert timezone.localtime(today_plan.planned_at).date() == timezone.localdate()  # 14:03 today
+    assert row_ids(html, "plan-row", "data-plan-id") == [today_plan.pk]
     assert row_ids(html, "unreported-plan", "data-plan-id") == [past_plan.pk]
     assert row_ids(html, "draft-row", "data-visit-id") == [draft.pk]
     assert has_testid(html, "report-clock")  # the 24 h clock of each report to submit
@@ -52,10 +51,8 @@ def test_the_reps_home_is_their_day(team, as_user):
     assert team.other_doctor.pk not in behind  # another rep's doctor
 
 
-def test_a_plan_of_today_already_past_runs_its_clock_in_the_days_list(team, as_user):
-    if timezone.localtime().hour < 1:
-        pytest.skip("needs a past hour today")
-    plan = make_plan(team, hours=-0.5)
+def test_a_plan_of_today_already_past_runs_its_clock_in_the_days_list(midmonth_afternoon, team, as_user):
+    plan = make_plan(team, hours=-0.5)  # 13:30 today
     html = as_user(team.rep).get("/").content.decode()
     assert row_ids(html, "plan-row", "data-plan-id") == [plan.pk]
     assert row_ids(html, "unreported-plan", "data-plan-id") == []
