@@ -1,25 +1,13 @@
 """The field team the visit page tests work with (tests.visits.factories.field_team), and helpers."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
 from tests.visits.factories import field_team
 from visits import services
-
-
-@pytest.fixture
-def midmonth_afternoon():
-    """The clock at Wednesday 17 June 2026, 14:00 Asia/Shanghai (then ticking): today has past
-    hours and the month is older than 30 hours, whenever the suite runs. Ask for it before
-    ``team`` so that the team's data is made at that time too."""
-    moment = datetime.datetime(2026, 6, 17, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    with time_machine.travel(moment, tick=True):
-        yield moment
 
 
 @pytest.fixture
