@@ -26,6 +26,9 @@ event attendees to follow up from the events app, through :mod:`visits.hooks`.
 
 from accounts.selectors import team_members  # used through this module by the pages
 from crm.inbox import notification_list, unread_notification_count  # the kernel's inbox, kept importable here
+from crm.permissions import CONTENT_EDITORS, FIELD_ROLES  # the role sets (crm/permissions.py), by the names
+from crm.permissions import INQUIRY_ALL_READERS as ALL_READERS  # this module used
+from crm.permissions import VISITING_ROLES as REPORTING_ROLES
 from hospitals.selectors import visible_doctors  # used through this module by the pages
 from visits.selectors.common import (
     DEFAULT_TIER,
@@ -93,6 +96,10 @@ from visits.selectors.team import (
 )
 
 __all__ = [
+    "ALL_READERS",
+    "CONTENT_EDITORS",
+    "FIELD_ROLES",
+    "REPORTING_ROLES",
     "DEFAULT_TIER",
     "DEFAULT_TIER_FREQUENCY",
     "DoctorBehind",
