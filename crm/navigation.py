@@ -24,6 +24,7 @@ MENU = [
     (_("Content"), "content_list", frozenset(Role)),
     (_("Team"), "team", {Role.MANAGER}),
     (_("API docs"), "api-docs", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
+    (_("My profile"), "profile", None),
 ]
 
 

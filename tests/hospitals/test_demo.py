@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Tenant, User
 from crm.tenancy import tenant_context
 from hospitals import models as m
+from tests.factories import WITH_PLATFORM
 
 COUNTED = [
     m.Hospital, m.Department, m.Doctor, m.SocietyPosition, m.DoctorRelation, m.DoctorTerritory, m.Distributor,
@@ -22,6 +23,7 @@ def _counts():
     return counts
 
 
+@WITH_PLATFORM
 def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Tenant, User
 from crm.tenancy import tenant_context
+from tests.factories import WITH_PLATFORM
 from visits import models as m
 from visits import selectors
 
@@ -22,6 +23,7 @@ def _counts():
     return counts
 
 
+@WITH_PLATFORM
 def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
