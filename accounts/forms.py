@@ -1,9 +1,11 @@
 """Forms of accounts: the profile, and password reset under row-level security."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from accounts import auth
 from accounts.models import User
@@ -11,6 +13,13 @@ from accounts.models import User
 
 class ProfileForm(forms.ModelForm):
     """What a user may change about themselves."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("As my browser asks")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("The language of every page once you sign in."),
+    )
 
     class Meta:
         model = User

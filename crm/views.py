@@ -40,7 +40,7 @@ def healthz(request):
     return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
 
 
-_swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html")
 
 
 def api_docs(request):

@@ -129,7 +129,7 @@ def test_a_reset_link_with_another_tenant_in_it_finds_nobody(client, tenant, oth
     make_user(tenant, "rep", email="li.na@example.com")
     client.post(reverse("password_reset"), {"email": "li.na@example.com"})
     link = re.search(r"(/accounts/password/reset/\S+/)", mailoutbox[0].body).group(1)
-    _, _, _, uid, token, _ = link.split("/")
+    uid, token = link.strip("/").split("/")[-2:]
     from django.utils.encoding import force_str
     from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -271,6 +271,6 @@ def test_production_settings_put_the_api_schema_and_docs_behind_sign_in():
         [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    schema_status, challenge, docs_status, location = result.stdout.strip().split("|")
+    schema_status, challenge, docs_status, location = result.stdout.strip().splitlines()[-1].split("|")
     assert (schema_status, challenge) == ("401", 'Token realm="api"')
     assert docs_status == "302" and location.startswith("/accounts/login/")
