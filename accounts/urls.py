@@ -2,8 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.api_auth import TokenView
 
 urlpatterns = [
+    # API sign-in: an expiring token for username and password (DELETE revokes the caller's).
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),

@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -17,6 +16,7 @@ from accounts import auth, selectors, services
 from accounts.filters import TerritoryFilter
 from accounts.forms import PasswordResetForm, ProfileForm
 from crm.permissions import is_tenant_user
+from crm.web import get_or_404, tenant_user
 
 
 def _with_language(response, user):
@@ -115,16 +115,10 @@ def sign_out_everywhere(request):
     return redirect("login")
 
 
-def _tenant_user(request):
-    if not is_tenant_user(request.user):
-        raise PermissionDenied
-    return request.user
-
-
 @login_required
 def territory_list(request):
     """The territory tree the user may see, filterable by level and name."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.territory_list(tenant=user.tenant_id, user=user)
     flt = TerritoryFilter(request.GET, queryset=qs)
     return render(request, "accounts/territory_list.html", {"filter": flt, "territories": flt.qs[:500]})
@@ -133,8 +127,8 @@ def territory_list(request):
 @login_required
 def territory_detail(request, pk):
     """One node: its place in the tree, children and who covers it."""
-    user = _tenant_user(request)
-    territory = get_object_or_404(selectors.territory_list(tenant=user.tenant_id, user=user), pk=pk)
+    user = tenant_user(request)
+    territory = get_or_404(selectors.territory_list(tenant=user.tenant_id, user=user), pk)
     return render(
         request,
         "accounts/territory_detail.html",

@@ -5,16 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.api import MeView
-from accounts.api_auth import TokenView
 from crm import views
 from crm.api import router
+from crm.inbox import views as inbox_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", inbox_views.notification_list, name="notification_list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/me/", MeView.as_view(), name="api-me"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,6 +9,6 @@ from crm.db.migrations import ReplaceTenantPolicies
 
 
 class Migration(migrations.Migration):
-    dependencies = [("visits", "0004_pending_followup")]
+    dependencies = [("visits", "0005_notification_to_kernel")]
 
     operations = [ReplaceTenantPolicies()]
