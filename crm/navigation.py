@@ -35,6 +35,7 @@ MENU = [
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
+    (_("My profile"), "profile", None),
 ]
 
 
