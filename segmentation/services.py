@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from crm import stats
 from hospitals.models import Doctor, Product
 from segmentation import progress
 from segmentation.models import (
@@ -383,6 +384,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
             update_fields=["value"] if not replace else None,
         )
         outcome.written = len(objs)
+        stats.analyze_on_commit()  # a bulk load of values (crm/stats.py)
     return outcome
 
 
@@ -554,6 +556,7 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
         run.finished_at = now
         run.duration_s = round(time.monotonic() - started, 3)
         run.save()
+        stats.analyze_on_commit()  # tier assignments changed in bulk (crm/stats.py)
         mark = time.monotonic()
     timings["commit"] = time.monotonic() - mark
     logger.info("scoring run %s: %s doctors, %s rows changed, seconds %s", run_id, total, changed, timings)

@@ -133,6 +133,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="crm")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Statistics of tables written row by row (bulk jobs refresh their own): crm/stats.py.
+CELERY_BEAT_SCHEDULE = {
+    "crm.analyze_stale": {"task": "crm.analyze_stale", "schedule": 30 * 60},
+}
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # --- Auth ----------------------------------------------------------------------------------

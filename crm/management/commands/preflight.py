@@ -1,4 +1,5 @@
-"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first)."""
+"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first),
+and warn in one line when PostgreSQL runs with autovacuum off."""
 
 import sys
 
@@ -9,6 +10,10 @@ from django.core.management.base import BaseCommand
 from crm.db import provision
 
 HINT = "start it, or run `docker compose up -d db redis`"
+AUTOVACUUM_WARNING = (
+    "warning: PostgreSQL runs with autovacuum off — planner statistics are refreshed only by PharmaCRM's own "
+    "jobs (crm/stats.py: bulk jobs and the crm.analyze_stale beat task); set autovacuum = on in postgresql.conf."
+)
 
 
 class Command(BaseCommand):
@@ -30,3 +35,5 @@ class Command(BaseCommand):
         if failures:
             sys.exit(1)
         self.stdout.write("PostgreSQL and Redis are reachable")
+        if provision.setting(settings.DATABASE_ADMIN if pg_error is None else owner, "autovacuum") == "off":
+            self.stderr.write(AUTOVACUUM_WARNING)
