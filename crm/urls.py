@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from accounts.api import MeView
-from crm import views
+from crm import errors, views
 from crm.api import router
 
 urlpatterns = [
@@ -25,3 +25,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("", include("segmentation.urls")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -30,8 +30,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
-from accounts.selectors import user_territories
+from accounts.models import Role, Territory, TerritoryAssignment
 from hospitals.models import (
     Department,
     Distributor,
@@ -124,14 +123,19 @@ def _pinned(model, field: str, ids, *, tenant):
 
 
 def _territory_book(*, tenant, user) -> list[int] | QuerySet:
-    """The doctor ids aligned to the leaf territories ``user`` covers (a list when small)."""
-    # The territory ids as a list (a handful, at most a few hundred): with the subtree as a
-    # subquery PostgreSQL misestimates how many doctors match and, for a manager, sorts
-    # tens of thousands of doctors per page instead of walking the (tenant, name, id) index.
-    territories = list(user_territories(tenant=tenant, user=user).values_list("pk", flat=True))
-    if not territories:
-        return []
-    aligned = DoctorTerritory.objects.for_tenant(tenant).filter(territory_id__in=territories)
+    """The doctor ids aligned to the leaf territories ``user`` covers (a list when small).
+
+    One query: the alignment rows of the leaves under the nodes assigned to ``user`` (a
+    territory, or a district or region for a manager), read by the (tenant, territory) index.
+    """
+    assigned = TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values("territory_id")
+    leaves = (
+        Territory.objects.for_tenant(tenant)
+        .leaves()
+        .filter(Q(pk__in=assigned) | Q(parent_id__in=assigned) | Q(parent__parent_id__in=assigned))
+        .values("pk")
+    )
+    aligned = DoctorTerritory.objects.for_tenant(tenant).filter(territory_id__in=leaves)
     return _inline(aligned.values_list("doctor_id", flat=True))
 
 

@@ -10,7 +10,8 @@ current context (:mod:`crm.tenancy`):
   again only when the context changes, or after a rollback (to a savepoint) undid it.
 
 ``set_config(..., is_local => true)`` lasts until the end of the transaction, so nothing leaks
-to the next user of a pooled connection (the reason STYLE.md asks for it).
+to the next user of a pooled connection (the reason STYLE.md asks for it). The statement
+timeout of the current request or task (:mod:`crm.timeouts`) travels in the same prefix.
 Server-side cursors are disabled in settings: a ``DECLARE ... CURSOR`` cannot be prefixed.
 Code that bypasses the cursor (``copy_expert`` on the raw connection, ``pandas.read_sql`` on
 it) must call :func:`apply_tenant_settings` inside its transaction first.
@@ -18,18 +19,26 @@ it) must call :func:`apply_tenant_settings` inside its transaction first.
 
 from django.db.backends.postgresql import base
 
-from crm import tenancy
+from crm import tenancy, timeouts
 
 
-def _settings_values() -> tuple[str, str]:
+def _settings_values() -> tuple[str, str, str]:
     tenant_id = tenancy.current_tenant_id()
-    return ("" if tenant_id is None else str(int(tenant_id)), "on" if tenancy.in_platform_scope() else "")
+    timeout = timeouts.current()  # the request's or task's statement budget (crm/timeouts.py)
+    return (
+        "" if tenant_id is None else str(int(tenant_id)),
+        "on" if tenancy.in_platform_scope() else "",
+        "" if timeout is None else str(int(timeout)),
+    )
 
 
-def _set_config_sql(values: tuple[str, str]) -> str:
-    # Both values are generated here (an int and a fixed word), never user input.
-    tenant_id, platform = values
-    return f"SELECT set_config('app.tenant_id', '{tenant_id}', true), set_config('app.platform', '{platform}', true)"
+def _set_config_sql(values: tuple[str, str, str]) -> str:
+    # Every value is generated here (ints and a fixed word), never user input.
+    tenant_id, platform, timeout = values
+    sql = f"SELECT set_config('app.tenant_id', '{tenant_id}', true), set_config('app.platform', '{platform}', true)"
+    if timeout:
+        sql += f", set_config('statement_timeout', '{timeout}', true)"
+    return sql
 
 
 def apply_tenant_settings(connection) -> None:

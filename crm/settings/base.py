@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every statement of the request, sessions and sign-in included, has a budget.
+    "crm.timeouts.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "crm.urls"
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 WSGI_APPLICATION = "crm.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -84,6 +87,13 @@ TEMPLATES = [
 # --- Database --------------------------------------------------------------------------------
 # Two roles on one database (crm/db/provision.py): the app role serves requests and tasks and
 # is subject to row-level security; the owner role owns the tables and runs migrations.
+# Statement budgets (crm/timeouts.py): a web request's statements, exports and the API's bulk
+# reads, and everything else (Celery tasks, management commands: also the connection default).
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=5_000)
+DB_BULK_STATEMENT_TIMEOUT_MS = env.int("DB_BULK_STATEMENT_TIMEOUT_MS", default=30_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env.int("DB_TASK_STATEMENT_TIMEOUT_MS", default=10 * 60_000)
+# PostgreSQL cancels the query of a client (web or worker process) that went away.
+DB_CLIENT_CHECK_INTERVAL_MS = env.int("DB_CLIENT_CHECK_INTERVAL_MS", default=2_000)
 _DB_DEFAULTS = {
     "ENGINE": "crm.db",
     "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
@@ -92,15 +102,23 @@ _DB_DEFAULTS = {
     # transaction-pooling PgBouncer needs this too.
     "DISABLE_SERVER_SIDE_CURSORS": True,
 }
+
+
+def _database(url_var: str, default: str, options: str) -> dict:
+    config = {**env.db_url(url_var, default=default), **_DB_DEFAULTS}
+    config["OPTIONS"] = {"connect_timeout": 5, **config.get("OPTIONS", {}), "options": options}
+    return config
+
+
+_CHECK_CLIENT = f"-c client_connection_check_interval={DB_CLIENT_CHECK_INTERVAL_MS}"
 DATABASES = {
-    "default": {
-        **env.db_url("DATABASE_URL", default="postgres://crm_app:crm_app@127.0.0.1:5432/pharmacrm"),
-        **_DB_DEFAULTS,
-    },
-    "owner": {
-        **env.db_url("DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"),
-        **_DB_DEFAULTS,
-    },
+    "default": _database(
+        "DATABASE_URL",
+        "postgres://crm_app:crm_app@127.0.0.1:5432/pharmacrm",
+        f"-c statement_timeout={DB_TASK_STATEMENT_TIMEOUT_MS} {_CHECK_CLIENT}",
+    ),
+    # Migrations may rewrite big tables: no statement budget for the owner role.
+    "owner": _database("DATABASE_OWNER_URL", "postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm", _CHECK_CLIENT),
 }
 # Only for `manage.py db_bootstrap` (creating the two roles); never used by the app.
 DATABASE_ADMIN = env.db_url("DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
