@@ -106,7 +106,13 @@ _DB_DEFAULTS = {
 
 def _database(url_var: str, default: str, options: str) -> dict:
     config = {**env.db_url(url_var, default=default), **_DB_DEFAULTS}
-    config["OPTIONS"] = {"connect_timeout": 5, **config.get("OPTIONS", {}), "options": options}
+    config["OPTIONS"] = {
+        "connect_timeout": 5,
+        # Which process a connection belongs to, in pg_stat_activity (gunicorn.conf.py sets "-web").
+        "application_name": env("DB_APPLICATION_NAME", default="pharmacrm"),
+        **config.get("OPTIONS", {}),
+        "options": options,
+    }
     return config
 
 
