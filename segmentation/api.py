@@ -21,7 +21,7 @@ from crm.permissions import RoleWritePermission
 from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
 from hospitals.selectors import HEAD_OFFICE_ROLES, visible_doctors
-from segmentation import selectors, services
+from segmentation import selectors, services, whatif
 from segmentation.models import (
     Adoption,
     AdoptionStage,
@@ -195,10 +195,18 @@ class ScorecardVersionViewSet(SegmentationViewSet):
 
     @action(detail=True, methods=["get"])
     def whatif(self, request, pk=None):
-        result = services.version_whatif(
+        """The version's what-if (segmentation.whatif): 200 with the result; 202 with the progress
+        while a worker computes it for a big tenant (call again until it answers 200)."""
+        state = whatif.whatif_request(
             tenant=self.tenant, by=request.user, version=self.get_object(), period=request.query_params.get("period")
         )
-        return Response(result)
+        if state["status"] == "done":
+            return Response(state["result"])
+        if state["status"] == "failed":
+            raise serializers.ValidationError({"version": state["errors"]})
+        return Response(
+            {k: state.get(k) for k in ("status", "phase", "done", "total")}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 # --- imported dimensions ------------------------------------------------------------------------

@@ -163,6 +163,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
+# A what-if over more doctors than this runs in Celery, with progress on the page (segmentation.whatif).
+SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS = env.int("SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS", default=5_000)
+
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
