@@ -31,6 +31,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, Territory, TerritoryAssignment
+from crm import lookups  # noqa: F401 - registers ``__any_of``
+from crm.memo import memoize
 from hospitals.models import (
     Department,
     Distributor,
@@ -111,9 +113,12 @@ def _inline(ids_queryset) -> list[int] | QuerySet:
 
 
 def _restrict(queryset, field: str, ids):
-    """``queryset`` where ``field`` is in ``ids`` (a list or a values queryset); none for ``[]``."""
-    if isinstance(ids, list) and not ids:
-        return queryset.none()
+    """``queryset`` where ``field`` is in ``ids`` (a list or a values queryset); none for ``[]``.
+
+    A list goes as one array literal (crm/lookups.py: ``IN`` with thousands of values costs more
+    to plan than to run)."""
+    if isinstance(ids, list):
+        return queryset.filter(**{f"{field}__any_of": ids}) if ids else queryset.none()
     return queryset.filter(**{f"{field}__in": ids})
 
 
@@ -126,8 +131,14 @@ def _territory_book(*, tenant, user) -> list[int] | QuerySet:
     """The doctor ids aligned to the leaf territories ``user`` covers (a list when small).
 
     One query: the alignment rows of the leaves under the nodes assigned to ``user`` (a
-    territory, or a district or region for a manager), read by the (tenant, territory) index.
+    territory, or a district or region for a manager), read by the (tenant, territory) index;
+    once per read-only request (crm/memo.py).
     """
+    key = ("hospitals.book", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
+    return memoize(key, lambda: _read_territory_book(tenant=tenant, user=user))
+
+
+def _read_territory_book(*, tenant, user) -> list[int] | QuerySet:
     assigned = TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values("territory_id")
     leaves = (
         Territory.objects.for_tenant(tenant)
@@ -154,6 +165,21 @@ def visible_doctors(*, tenant, user) -> QuerySet[Doctor]:
     return doctors.none()
 
 
+def visible_doctor_ids(*, tenant, user):
+    """What restricts rows that hang off doctors (``doctor_id__in=…``) to those ``user`` sees:
+    the book itself for a field user (a list when small), else a values queryset."""
+    if getattr(user, "role", None) in TERRITORY_ROLES and getattr(user, "tenant_id", None) == getattr(
+        tenant, "pk", tenant
+    ):
+        return _territory_book(tenant=tenant, user=user)
+    return visible_doctors(tenant=tenant, user=user).values("pk")
+
+
+def _in_visible_doctors(queryset, *, tenant, user, field="doctor_id"):
+    """Rows of ``queryset`` whose ``field`` is a doctor ``user`` sees."""
+    return _restrict(queryset, field, visible_doctor_ids(tenant=tenant, user=user))
+
+
 def can_see_doctor(*, tenant, user, doctor) -> bool:
     """True when ``doctor`` is among :func:`visible_doctors` of ``user``."""
     return visible_doctors(tenant=tenant, user=user).filter(pk=getattr(doctor, "pk", doctor)).exists()
@@ -162,6 +188,11 @@ def can_see_doctor(*, tenant, user, doctor) -> bool:
 def _visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:
     """Ids of the hospitals of a field user's book (a list when small), for TERRITORY_ROLES and
     distributor reps."""
+    key = ("hospitals.book_hospitals", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
+    return memoize(key, lambda: _read_visible_hospital_ids(tenant=tenant, user=user))
+
+
+def _read_visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:
     role = getattr(user, "role", None)
     if role == Role.DISTRIBUTOR_REP:
         return _inline(covered_hospital_ids(tenant=tenant, user=user).values_list("hospital_id", flat=True))
@@ -352,8 +383,7 @@ def usage_share_list(*, tenant, user, params=None) -> QuerySet[UsageShare]:
     from hospitals.filters import UsageShareFilter
 
     qs = (
-        UsageShare.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(UsageShare.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor", "product")
         .order_by("-period", "id")
     )
@@ -393,8 +423,8 @@ def relation_list(*, tenant, user, params=None) -> QuerySet[DoctorRelation]:
     if getattr(user, "role", None) not in HEAD_OFFICE_ROLES or getattr(user, "tenant_id", None) != getattr(
         tenant, "pk", tenant
     ):
-        visible = visible_doctors(tenant=tenant, user=user).values("pk")
-        qs = qs.filter(from_doctor_id__in=visible, to_doctor_id__in=visible)
+        visible = visible_doctor_ids(tenant=tenant, user=user)
+        qs = _restrict(_restrict(qs, "from_doctor_id", visible), "to_doctor_id", visible)
     return _filtered(DoctorRelationFilter, params, qs)
 
 
@@ -412,8 +442,7 @@ def alignment_list(*, tenant, user, params=None) -> QuerySet[DoctorTerritory]:
     from hospitals.filters import DoctorTerritoryFilter
 
     qs = (
-        DoctorTerritory.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(DoctorTerritory.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor", "territory")
         .order_by("id")
     )
@@ -425,8 +454,7 @@ def society_position_list(*, tenant, user, params=None) -> QuerySet[SocietyPosit
     from hospitals.filters import SocietyPositionFilter
 
     qs = (
-        SocietyPosition.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(SocietyPosition.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor")
         .order_by("doctor_id", "society", "id")
     )

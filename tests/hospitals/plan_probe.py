@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 EXTRA_DOCTORS = int(os.environ.get("PLAN_PROBE_EXTRA_DOCTORS", "30000"))
@@ -74,9 +75,11 @@ def alignment_rescanned(plan: dict) -> bool:
     found = False
 
     def scans_alignment_unkeyed(node) -> bool:
+        # Keyed: the scan's condition refers to the outer row (``doctor_id = hospitals_doctor.id``,
+        # ``territory_id = v0.id``); unkeyed: constants only, so each outer row re-reads it all.
         if node.get("Relation Name") == "hospitals_doctorterritory":
-            cond = " ".join(str(node.get(k, "")) for k in ("Index Cond", "Recheck Cond", "Filter"))
-            return "doctor_id" not in cond
+            cond = " ".join(str(node.get(k, "")) for k in ("Index Cond", "Recheck Cond"))
+            return re.search(r"= \(?[a-z_][a-z0-9_]*\.[a-z_]+", cond) is None
         return any(scans_alignment_unkeyed(c) for c in node.get("Plans", ()))
 
     def walk(node):
@@ -145,11 +148,7 @@ def control(rep) -> dict:
     with tenant_context(rep.tenant_id):
         territories = list(user_territories(tenant=rep.tenant_id, user=rep).values_list("pk", flat=True))
         aligned = DoctorTerritory.objects.filter(territory_id__in=territories).values("doctor_id")
-        qs = (
-            Doctor.objects.filter(pk__in=aligned)
-            .select_related("hospital", "department")
-            .order_by("name", "id")[:51]
-        )
+        qs = Doctor.objects.filter(pk__in=aligned).select_related("hospital", "department").order_by("name", "id")[:51]
         sql, params = qs.query.sql_with_params()
         plan = _explain(sql, params, analyze=False)
     return {"alignment_rescanned": alignment_rescanned(plan), "estimated_rows": plan["Plan"]["Plan Rows"]}
