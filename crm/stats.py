@@ -23,7 +23,7 @@ analysed). The job need not list its tables, so a table added to a job later is 
 
 The application role does not own the tables and so may not run ``ANALYZE`` itself; it calls
 ``crm_analyze(text[])``, a ``SECURITY DEFINER`` function owned by the owner role that analyses
-only the owner's tables in ``public`` (migration ``crm/0001``). ``ANALYZE`` reads a sample of
+only the owner's tables in ``public`` (migration ``crm/0003_statistics``). ``ANALYZE`` reads a sample of
 the rows (30,000 by default) and takes a lock that blocks neither reads nor writes.
 
 :func:`analyze_stale` is the safety net for what is not a bulk job (rows written one by one

@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.models import Role, Territory, TerritoryAssignment
 from crm import lookups  # noqa: F401 - registers ``__any_of``
 from crm.memo import memoize
+from crm.permissions import CONTACT_ROLES, HEAD_OFFICE_ROLES, TERRITORY_ROLES
 from hospitals.models import (
     Department,
     Distributor,
@@ -53,10 +54,6 @@ from hospitals.models import (
 
 # A field user's book up to this many rows is inlined as a constant array (module docstring).
 BOOK_INLINE_MAX = 10_000
-
-HEAD_OFFICE_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})
-TERRITORY_ROLES = frozenset({Role.REP, Role.MANAGER})
-CONTACT_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 
 
 def _filtered(filterset_class, params, queryset):

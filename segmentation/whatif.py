@@ -27,10 +27,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from crm.tenancy import tenant_id_of as _tid
 from hospitals.models import Doctor, ImportJob
 from segmentation import selectors
 from segmentation.models import RunStatus, ScorecardVersion, ScoringRun, Tier, period_of, validate_period
-from segmentation.services import _same_tenant, _tid, version_check
+from segmentation.services import _same_tenant, version_check
 
 logger = logging.getLogger(__name__)
 

@@ -50,15 +50,14 @@ def _free_port() -> int:
 
 def _plan():
     """(who, session, path) for every page, for both tenants."""
-    from accounts.models import User
     from crm.tenancy import tenant_context
     from hospitals.selectors import visible_doctors
-    from tests.bench.demo import session_cookie
+    from tests.bench.demo import demo_user, session_cookie
 
     plan = []
     for prefix in ("hk", "rn"):
         sessions = {role: session_cookie(f"{prefix}_{role}") for role in ("rep", "manager", "pm")}
-        rep = User.objects.get(username=f"{prefix}_rep")
+        rep = demo_user(f"{prefix}_rep")
         with tenant_context(rep.tenant_id):
             doctors = visible_doctors(tenant=rep.tenant_id, user=rep).order_by("name", "id")
             doctor = doctors.values_list("pk", flat=True)[0]

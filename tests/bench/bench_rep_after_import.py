@@ -36,16 +36,15 @@ def _local(url: str) -> str:
 
 
 def run(ctx):
-    from accounts.models import User
     from crm.tenancy import tenant_context
     from hospitals.imports.services import import_file
     from hospitals.models import Doctor, ImportKind
-    from tests.bench.demo import seeded
+    from tests.bench.demo import demo_user, seeded
     from tests.bench.doctor_file import doctor_workbook
     from tests.bench.master import client_for, p95, summary, timed_get
 
     seeded(ctx)
-    pm = User.objects.get(username="hk_pm")
+    pm = demo_user("hk_pm")
     start = time.perf_counter()
     data = doctor_workbook(pm.tenant, ROWS, aligned=0.1, seed=23)
     print(f"rep_after_import: built {ROWS:,} doctors ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s",
@@ -63,7 +62,7 @@ def run(ctx):
         flush=True,
     )
 
-    rep = User.objects.get(username="hk_rep")
+    rep = demo_user("hk_rep")
     client = client_for(rep)
     client.get("/api/v1/doctors/")  # warm-up (first request of the process)
     samples: dict[str, list[float]] = {"doctors": [], "search": [], "lists": []}

@@ -19,15 +19,24 @@ def seeded(ctx):
         ctx.shared["demo"] = True
 
 
+def demo_user(username: str):
+    """A demo login (users are walled by tenant: read through the platform path)."""
+    from accounts.models import User
+    from crm.tenancy import platform_scope
+
+    with platform_scope():
+        return User.objects.get(username=username)
+
+
 def session_cookie(username: str) -> str:
     """A session of ``username`` in the session store, as a sign-in would leave it."""
+    import importlib
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.models import User
-
-    user = User.objects.get(username=username)
-    session = SessionStore()
+    user = demo_user(username)
+    session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -223,8 +223,8 @@ def main(argv):
     from django.core.management import call_command
     from psycopg2 import sql as pgsql
 
-    from accounts.models import User
     from crm.db import provision
+    from tests.bench.demo import demo_user
 
     owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
     stale_db = f"{base}_stale"
@@ -244,7 +244,7 @@ def main(argv):
         conn.close()
 
         add_unaligned_doctors(tenant, EXTRA_DOCTORS)
-        rep = User.objects.get(username="hk_rep")
+        rep = demo_user("hk_rep")
         result["book"] = _book_size(rep)
         result["tenant_doctors"] = _doctor_count(tenant)
         result["absent"] = probe(rep)

@@ -1,5 +1,6 @@
-"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first),
-and warn in one line when PostgreSQL runs with autovacuum off."""
+"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first);
+when they can, print what each database role may do, and warn in one line when PostgreSQL runs
+with autovacuum off."""
 
 import sys
 
@@ -7,7 +8,7 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from crm.db import provision
+from crm.db import privileges, provision
 
 HINT = "start it, or run `docker compose up -d db redis`"
 AUTOVACUUM_WARNING = (
@@ -35,5 +36,8 @@ class Command(BaseCommand):
         if failures:
             sys.exit(1)
         self.stdout.write("PostgreSQL and Redis are reachable")
+        # What the app, platform and owner roles may do (docs/security.md).
+        for line in privileges.report(settings.DATABASES):
+            self.stdout.write(line)
         if provision.setting(settings.DATABASE_ADMIN if pg_error is None else owner, "autovacuum") == "off":
             self.stderr.write(AUTOVACUUM_WARNING)

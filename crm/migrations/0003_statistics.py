@@ -39,7 +39,7 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = []
+    dependencies = [("crm", "0002_rls_signed")]
 
     operations = [
         migrations.RunSQL(CREATE, reverse_sql="DROP FUNCTION IF EXISTS crm_analyze(text[])"),
