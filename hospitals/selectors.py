@@ -34,6 +34,7 @@ from accounts.models import Role, Territory, TerritoryAssignment
 from crm import lookups  # noqa: F401 - registers ``__any_of``
 from crm.memo import memoize
 from crm.permissions import CONTACT_ROLES, HEAD_OFFICE_ROLES, TERRITORY_ROLES
+from crm.tenancy import tenant_context
 from hospitals.models import (
     Department,
     Distributor,
@@ -124,6 +125,13 @@ def _pinned(model, field: str, ids, *, tenant):
     return _restrict(model.objects.for_tenant(tenant), field, ids)
 
 
+def _in_tenant(tenant, read, **kwargs):
+    """``read(tenant=tenant, …)`` run now, inside ``tenant`` (the book is read eagerly, also by
+    callers that only compose querysets, such as the OpenAPI generator's serializers)."""
+    with tenant_context(tenant):
+        return read(tenant=tenant, **kwargs)
+
+
 def _territory_book(*, tenant, user) -> list[int] | QuerySet:
     """The doctor ids aligned to the leaf territories ``user`` covers (a list when small).
 
@@ -132,7 +140,7 @@ def _territory_book(*, tenant, user) -> list[int] | QuerySet:
     once per read-only request (crm/memo.py).
     """
     key = ("hospitals.book", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
-    return memoize(key, lambda: _read_territory_book(tenant=tenant, user=user))
+    return memoize(key, lambda: _in_tenant(tenant, _read_territory_book, user=user))
 
 
 def _read_territory_book(*, tenant, user) -> list[int] | QuerySet:
@@ -186,7 +194,7 @@ def _visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:
     """Ids of the hospitals of a field user's book (a list when small), for TERRITORY_ROLES and
     distributor reps."""
     key = ("hospitals.book_hospitals", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
-    return memoize(key, lambda: _read_visible_hospital_ids(tenant=tenant, user=user))
+    return memoize(key, lambda: _in_tenant(tenant, _read_visible_hospital_ids, user=user))
 
 
 def _read_visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:

@@ -35,10 +35,13 @@ def session_cookie(username: str) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from accounts.auth import TENANT_SESSION_KEY
+
     user = demo_user(username)
     session = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.auth.TenantModelBackend"
+    session[TENANT_SESSION_KEY] = user.tenant_id
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key

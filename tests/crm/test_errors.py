@@ -18,7 +18,7 @@ from tests.hospitals.factories import DoctorFactory, HospitalFactory
 def _client(user=None, language="zh-hans"):
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.auth.TenantModelBackend")
     return client
 
 

@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 def _cookie(user) -> str:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.auth.TenantModelBackend")
     return client.cookies["sessionid"].value
 
 

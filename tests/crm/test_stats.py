@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from accounts.models import Territory, TerritoryLevel
 from crm import stats
 from crm.tenancy import tenant_context
+from tests.factories import WITH_PLATFORM
 
 
 def reltuples(table: str) -> float:
@@ -76,6 +77,7 @@ def test_the_app_role_analyses_only_through_the_owner_function(tenant):
     assert reltuples("accounts_territory") == 120
 
 
+@WITH_PLATFORM
 def test_seed_demo_leaves_fresh_statistics(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=io.StringIO())

@@ -114,7 +114,7 @@ def probe(rep) -> dict:
     from crm.tenancy import tenant_context
 
     client = Client(HTTP_HOST="localhost")
-    client.force_login(rep, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(rep, backend="accounts.auth.TenantModelBackend")
     out = {}
     for name, url in LISTS.items():
         with CaptureQueriesContext(connection) as captured:
@@ -207,7 +207,7 @@ def analyze_all():
 def _use_database(name: str) -> None:
     from django.db import connections
 
-    for alias in ("default", "owner"):
+    for alias in ("default", "owner", "platform"):
         connections[alias].close()
         connections[alias].settings_dict["NAME"] = name
 
@@ -226,15 +226,24 @@ def main(argv):
     from crm.db import provision
     from tests.bench.demo import demo_user
 
-    owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
+    owner, app, platform = (settings.DATABASES[a] for a in ("owner", "default", "platform"))
     stale_db = f"{base}_stale"
     result = {}
     try:
-        provision.ensure_database(owner, app["USER"], name=base, recreate=True, admin=settings.DATABASE_ADMIN)
+        provision.ensure_database(
+            owner, app["USER"], name=base, recreate=True, admin=settings.DATABASE_ADMIN, platform_role=platform["USER"]
+        )
         call_command("migrate", database="owner", verbosity=0)
         tenant = seed()
         _use_database(base)  # close every connection: the database becomes a template
-        provision.ensure_database(owner, app["USER"], name=stale_db, recreate=True, admin=settings.DATABASE_ADMIN)
+        provision.ensure_database(
+            owner,
+            app["USER"],
+            name=stale_db,
+            recreate=True,
+            admin=settings.DATABASE_ADMIN,
+            platform_role=platform["USER"],
+        )
         conn = provision._connect(owner, "postgres")
         with conn.cursor() as cur:
             cur.execute(pgsql.SQL("DROP DATABASE {}").format(pgsql.Identifier(stale_db)))
