@@ -15,4 +15,5 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic
 RUN useradd --create-home --uid 1000 crm && mkdir -p /app/media && chown -R crm /app/media
 USER crm
 EXPOSE 8000
-CMD ["gunicorn", "crm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py (WEB_WORKERS, WEB_THREADS).
+CMD ["gunicorn", "crm.wsgi", "--bind", "0.0.0.0:8000"]

@@ -29,7 +29,7 @@ demo: db
 ## Everything a developer needs, then web + worker + beat in the foreground.
 run: demo
 	@echo ""
-	@echo "PharmaCRM is starting at http://127.0.0.1:8000/  (admin: /admin/, API docs: /api/docs/)"
+	@echo "PharmaCRM is starting at http://127.0.0.1:$${WEB_PORT:-8000}/  (admin: /admin/, API docs: /api/docs/)"
 	@$(PY) manage.py seed_demo --logins-only
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile

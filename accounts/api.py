@@ -15,6 +15,9 @@ from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet, TenantScopedAPIM
 class UserSerializer(serializers.ModelSerializer):
     """A colleague as other users of the tenant see them."""
 
+    # Blank for many users: a plain string (an "email" format would make "" a schema violation).
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = User
         fields = ["id", "username", "name", "role", "email"]

@@ -12,7 +12,20 @@ from celery.contrib.django.task import DjangoTask
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
 
 
-class TenantTask(DjangoTask):
+class CrmTask(DjangoTask):
+    """Base of every task of the project: its statements run under the task budget
+    (``DB_TASK_STATEMENT_TIMEOUT_MS``, crm/timeouts.py), whatever process runs it."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        from crm import timeouts
+
+        with timeouts.statement_timeout(timeouts.task_ms()):
+            return super().__call__(*args, **kwargs)
+
+
+class TenantTask(CrmTask):
     """Base of every tenant task: called with an explicit ``tenant_id`` keyword argument.
 
     The task body runs inside ``tenant_context(tenant_id)``, so managers and RLS see exactly
@@ -35,7 +48,7 @@ class TenantTask(DjangoTask):
             return super().__call__(*args, **kwargs)
 
 
-class PlatformTask(DjangoTask):
+class PlatformTask(CrmTask):
     """Base of the few platform-wide tasks (e.g. the scheduler fan-out over all tenants).
 
     Runs inside the explicitly named ``platform_scope()``; such a task only enumerates tenants
@@ -51,6 +64,6 @@ class PlatformTask(DjangoTask):
             return super().__call__(*args, **kwargs)
 
 
-app = Celery("crm", task_cls="celery.contrib.django.task:DjangoTask")
+app = Celery("crm", task_cls="crm.celery:CrmTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

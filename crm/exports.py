@@ -24,6 +24,7 @@ mode to a temporary file (a zip cannot be streamed before it is complete), a new
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -39,7 +40,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
-from crm import tenancy
+from crm import tenancy, timeouts
 
 CHUNK_SIZE = 2000
 XLSX_MAX_ROWS = 1_048_576  # per sheet, including the header row
@@ -87,7 +88,8 @@ def iter_rows(source, columns: list[Column]) -> Iterator[list]:
     """The cell values of ``source``, one list per row, in chunks (see the module docstring).
 
     The generator captures the tenant scope it was created in and re-enters it for each
-    chunk: a streaming response is consumed after the request's middleware has left it.
+    chunk (a streaming response is consumed after the request's middleware has left it),
+    with the bulk statement budget of exports.
     """
     if isinstance(source, models.QuerySet):
         return _iter_queryset(source, columns, _captured_scope())
@@ -97,10 +99,16 @@ def iter_rows(source, columns: list[Column]) -> Iterator[list]:
 def _captured_scope():
     tenant_id, platform = tenancy.current_tenant_id(), tenancy.in_platform_scope()
 
+    @contextlib.contextmanager
     def scope():
-        if tenant_id is None and platform:
-            return tenancy.platform_scope()
-        return tenancy.tenant_context(tenant_id)
+        # An export reads the whole list: the bulk statement budget, not a page's (crm/timeouts.py).
+        with timeouts.statement_timeout(timeouts.bulk_ms()):
+            if tenant_id is None and platform:
+                with tenancy.platform_scope():
+                    yield
+            else:
+                with tenancy.tenant_context(tenant_id):
+                    yield
 
     return scope
 

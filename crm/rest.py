@@ -132,12 +132,83 @@ class TenantReadOnlyViewSet(TenantScopedAPIMixin, _SelectorBacked, viewsets.Read
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors (from services) as 400 with field messages."""
+    """DRF's handler, plus: model validation errors (from services) as 400 with field messages;
+    a unique or check constraint the database refused as 400 naming the fields; a delete that
+    other rows still protect as 409 saying what still uses it."""
     from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.db import IntegrityError
+    from django.db.models import ProtectedError, RestrictedError
     from rest_framework import exceptions
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = _validation_detail(exc)
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, IntegrityError):
+        request = context.get("request")
+        if request is not None and request.method == "DELETE":
+            return _in_use_response(exc)  # rows of another table still point at it
+        exc = exceptions.ValidationError(detail=_integrity_detail(exc, context.get("view")))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        return _in_use_response(exc)
     return drf_exception_handler(exc, context)
+
+
+def _validation_detail(exc) -> dict:
+    """A Django ValidationError as DRF detail; a unique check over (tenant, field…) is reported
+    on its fields, not as a message about the whole row."""
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    if not hasattr(exc, "error_dict"):
+        return {"non_field_errors": exc.messages}
+    detail = {}
+    for key, errors in exc.error_dict.items():
+        for error in errors:
+            fields = [key]
+            if key == NON_FIELD_ERRORS:
+                checked = (error.params or {}).get("unique_check") or ()
+                fields = [f for f in checked if f != "tenant"] or ["non_field_errors"]
+            for field in fields:
+                detail.setdefault(field, []).extend(error.messages)
+    return detail
+
+
+def _integrity_detail(exc, view) -> dict:
+    """{field: [message]} for a constraint PostgreSQL refused (the fields of the named constraint)."""
+    from django.utils.translation import gettext as _
+
+    from crm.db import constraints
+
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    if model is None and view is not None:
+        serializer = getattr(view, "serializer_class", None)
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+    fields = constraints.fields_of(model, name) if model is not None and name else []
+    pgcode = getattr(cause, "pgcode", "")
+    if pgcode == "23505":  # unique_violation
+        message = _("A record with this value already exists.")
+    elif pgcode == "23503":  # foreign_key_violation
+        message = _("Select a valid choice.")
+    else:
+        message = _("This value is not allowed.")
+    return {field: [message] for field in fields} or {"non_field_errors": [message]}
+
+
+def _in_use_response(exc):
+    """409: what still uses the row that was to be deleted."""
+    from django.utils.translation import gettext as _
+    from rest_framework import status
+    from rest_framework.response import Response
+
+    users = sorted({str(obj._meta.verbose_name_plural) for obj in getattr(exc, "protected_objects", None) or []})
+    if not users:
+        users = sorted({str(obj._meta.verbose_name_plural) for obj in getattr(exc, "restricted_objects", None) or []})
+    if not users:  # the database refused (a foreign key): name the table that still points at it
+        from django.apps import apps
+
+        table = getattr(getattr(exc.__cause__, "diag", None), "table_name", None)
+        users = [str(m._meta.verbose_name_plural) for m in apps.get_models() if m._meta.db_table == table]
+    detail = _("It is still in use (%(what)s): remove or change those first.") % {"what": "、".join(users) or "—"}
+    return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)

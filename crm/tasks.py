@@ -36,3 +36,12 @@ def reminders_daily():
     for tenant_id in ids:
         send_reminders.delay(tenant_id=tenant_id)
     return len(ids)
+
+
+@app.task(name="crm.analyze_stale")
+def analyze_stale():
+    """Refresh the planner statistics of every table that changed substantially since its last
+    analysis (crm.stats.analyze_stale): autovacuum's analyse, for servers that run without it."""
+    from crm import stats
+
+    return stats.analyze_stale()

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.api import MeView
-from crm import views
+from crm import errors, views
 from crm.api import router
 from crm.inbox import views as inbox_views
 
@@ -25,3 +25,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("", include("segmentation.urls")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

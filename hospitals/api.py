@@ -256,7 +256,7 @@ class SocietyPositionViewSet(MasterDataViewSet):
     selector = selectors.society_position_list
     create_service = services.society_position_create
     update_service = services.society_position_update
-    instance_kwarg = "position"
+    instance_kwarg = "society_position"
 
 
 class DoctorRelationSerializer(_RequestScopedSerializer):

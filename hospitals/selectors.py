@@ -7,10 +7,22 @@ Who sees which doctors:
 * rep: doctors aligned to their territories (a rep with no territory sees nothing);
 * distributor_rep: doctors of the hospitals their distributor currently covers.
 
-Hospitals, distributors and the rows hanging off doctors follow from that. Every restriction is
-a subquery (``pk__in=... .values(...)``), never a Python list of ids: a tenant may hold a million
-doctors. Every selector takes ``tenant`` explicitly and filters by it (``for_tenant``), so it is
-also correct inside platform scope.
+Hospitals, distributors and the rows hanging off doctors follow from that. Every selector takes
+``tenant`` explicitly and filters by it (``for_tenant``), so it is also correct inside platform
+scope.
+
+**Plan-proof field lists.** A field user's "book" (the doctors of their territories, the
+hospitals of their distributor) is small — hundreds to a few thousand rows — while the tenant
+may hold a million doctors. Written as a semi-join (``pk IN (SELECT doctor_id FROM alignment
+…)``), the plan depends on the planner's statistics: right after a bulk import, before ANALYZE,
+PostgreSQL estimated one row on each side and re-scanned the whole alignment for every doctor
+of the tenant (a rep's list took 13–70 s). So a book of up to :data:`BOOK_INLINE_MAX` rows is
+read first (one index-only range scan) and passed as a constant array: PostgreSQL then knows
+exactly how many doctors (and hospitals) it is looking for, from the primary key alone, and
+the only sensible plan is "fetch these rows by primary key, then sort the page". A bigger book
+(a region's manager) stays a subquery — a list that long would cost more to send than to join —
+and relies on fresh statistics (crm.stats). tests/hospitals/test_plans.py proves the plans
+with EXPLAIN on never-analysed and stale tables.
 """
 
 from __future__ import annotations
@@ -18,9 +30,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
-from accounts.selectors import user_territories
+from accounts.models import Role, Territory, TerritoryAssignment
+from crm import lookups  # noqa: F401 - registers ``__any_of``
+from crm.memo import memoize
 from crm.permissions import CONTACT_ROLES, HEAD_OFFICE_ROLES, TERRITORY_ROLES
+from crm.tenancy import tenant_context
 from hospitals.models import (
     Department,
     Distributor,
@@ -38,6 +52,9 @@ from hospitals.models import (
     SocietyPosition,
     UsageShare,
 )
+
+# A field user's book up to this many rows is inlined as a constant array (module docstring).
+BOOK_INLINE_MAX = 10_000
 
 
 def _filtered(filterset_class, params, queryset):
@@ -86,6 +103,58 @@ def covered_hospital_ids(*, tenant, user) -> QuerySet:
     )
 
 
+def _inline(ids_queryset) -> list[int] | QuerySet:
+    """``ids_queryset`` (one column of ids) read into a sorted list of distinct ids when it has at
+    most :data:`BOOK_INLINE_MAX` rows, else the queryset itself (see the module docstring)."""
+    ids = list(ids_queryset.order_by()[: BOOK_INLINE_MAX + 1])
+    return sorted(set(ids)) if len(ids) <= BOOK_INLINE_MAX else ids_queryset
+
+
+def _restrict(queryset, field: str, ids):
+    """``queryset`` where ``field`` is in ``ids`` (a list or a values queryset); none for ``[]``.
+
+    A list goes as one array literal (crm/lookups.py: ``IN`` with thousands of values costs more
+    to plan than to run)."""
+    if isinstance(ids, list):
+        return queryset.filter(**{f"{field}__any_of": ids}) if ids else queryset.none()
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def _pinned(model, field: str, ids, *, tenant):
+    """Rows of ``model`` of ``tenant`` whose ``field`` is in ``ids`` (a field user's book)."""
+    return _restrict(model.objects.for_tenant(tenant), field, ids)
+
+
+def _in_tenant(tenant, read, **kwargs):
+    """``read(tenant=tenant, …)`` run now, inside ``tenant`` (the book is read eagerly, also by
+    callers that only compose querysets, such as the OpenAPI generator's serializers)."""
+    with tenant_context(tenant):
+        return read(tenant=tenant, **kwargs)
+
+
+def _territory_book(*, tenant, user) -> list[int] | QuerySet:
+    """The doctor ids aligned to the leaf territories ``user`` covers (a list when small).
+
+    One query: the alignment rows of the leaves under the nodes assigned to ``user`` (a
+    territory, or a district or region for a manager), read by the (tenant, territory) index;
+    once per read-only request (crm/memo.py).
+    """
+    key = ("hospitals.book", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
+    return memoize(key, lambda: _in_tenant(tenant, _read_territory_book, user=user))
+
+
+def _read_territory_book(*, tenant, user) -> list[int] | QuerySet:
+    assigned = TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values("territory_id")
+    leaves = (
+        Territory.objects.for_tenant(tenant)
+        .leaves()
+        .filter(Q(pk__in=assigned) | Q(parent_id__in=assigned) | Q(parent__parent_id__in=assigned))
+        .values("pk")
+    )
+    aligned = DoctorTerritory.objects.for_tenant(tenant).filter(territory_id__in=leaves)
+    return _inline(aligned.values_list("doctor_id", flat=True))
+
+
 def visible_doctors(*, tenant, user) -> QuerySet[Doctor]:
     """The doctors of ``tenant`` that ``user`` may see (see the module docstring)."""
     doctors = Doctor.objects.for_tenant(tenant)
@@ -95,20 +164,47 @@ def visible_doctors(*, tenant, user) -> QuerySet[Doctor]:
     if role in HEAD_OFFICE_ROLES:
         return doctors
     if role in TERRITORY_ROLES:
-        # The territory ids as a list (a handful, at most a few hundred): with the subtree as a
-        # subquery PostgreSQL misestimates how many doctors match and, for a manager, sorts
-        # tens of thousands of doctors per page instead of walking the (tenant, name, id) index.
-        territories = list(user_territories(tenant=tenant, user=user).values_list("pk", flat=True))
-        aligned = DoctorTerritory.objects.for_tenant(tenant).filter(territory_id__in=territories).values("doctor_id")
-        return doctors.filter(pk__in=aligned)
+        return _pinned(Doctor, "pk", _territory_book(tenant=tenant, user=user), tenant=tenant)
     if role == Role.DISTRIBUTOR_REP:
-        return doctors.filter(hospital_id__in=covered_hospital_ids(tenant=tenant, user=user))
+        return _pinned(Doctor, "hospital_id", _visible_hospital_ids(tenant=tenant, user=user), tenant=tenant)
     return doctors.none()
+
+
+def visible_doctor_ids(*, tenant, user):
+    """What restricts rows that hang off doctors (``doctor_id__in=…``) to those ``user`` sees:
+    the book itself for a field user (a list when small), else a values queryset."""
+    if getattr(user, "role", None) in TERRITORY_ROLES and getattr(user, "tenant_id", None) == getattr(
+        tenant, "pk", tenant
+    ):
+        return _territory_book(tenant=tenant, user=user)
+    return visible_doctors(tenant=tenant, user=user).values("pk")
+
+
+def _in_visible_doctors(queryset, *, tenant, user, field="doctor_id"):
+    """Rows of ``queryset`` whose ``field`` is a doctor ``user`` sees."""
+    return _restrict(queryset, field, visible_doctor_ids(tenant=tenant, user=user))
 
 
 def can_see_doctor(*, tenant, user, doctor) -> bool:
     """True when ``doctor`` is among :func:`visible_doctors` of ``user``."""
     return visible_doctors(tenant=tenant, user=user).filter(pk=getattr(doctor, "pk", doctor)).exists()
+
+
+def _visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:
+    """Ids of the hospitals of a field user's book (a list when small), for TERRITORY_ROLES and
+    distributor reps."""
+    key = ("hospitals.book_hospitals", getattr(tenant, "pk", tenant), getattr(user, "pk", None))
+    return memoize(key, lambda: _in_tenant(tenant, _read_visible_hospital_ids, user=user))
+
+
+def _read_visible_hospital_ids(*, tenant, user) -> list[int] | QuerySet:
+    role = getattr(user, "role", None)
+    if role == Role.DISTRIBUTOR_REP:
+        return _inline(covered_hospital_ids(tenant=tenant, user=user).values_list("hospital_id", flat=True))
+    book = _territory_book(tenant=tenant, user=user)
+    if isinstance(book, list) and not book:
+        return []
+    return _inline(_pinned(Doctor, "pk", book, tenant=tenant).values_list("hospital_id", flat=True))
 
 
 def visible_hospitals(*, tenant, user) -> QuerySet[Hospital]:
@@ -120,10 +216,8 @@ def visible_hospitals(*, tenant, user) -> QuerySet[Hospital]:
         return hospitals.none()
     if role in HEAD_OFFICE_ROLES:
         return hospitals
-    if role in TERRITORY_ROLES:
-        return hospitals.filter(pk__in=visible_doctors(tenant=tenant, user=user).values("hospital_id"))
-    if role == Role.DISTRIBUTOR_REP:
-        return hospitals.filter(pk__in=covered_hospital_ids(tenant=tenant, user=user))
+    if role in TERRITORY_ROLES or role == Role.DISTRIBUTOR_REP:
+        return _pinned(Hospital, "pk", _visible_hospital_ids(tenant=tenant, user=user), tenant=tenant)
     return hospitals.none()
 
 
@@ -139,25 +233,30 @@ def visible_distributors(*, tenant, user) -> QuerySet[Distributor]:
     if role == Role.DISTRIBUTOR_REP:
         return distributors.filter(pk__in=user_distributor_ids(tenant=tenant, user=user))
     if role in TERRITORY_ROLES:
-        hospitals = visible_hospitals(tenant=tenant, user=user).values("pk")
-        return distributors.filter(
-            pk__in=current_coverage(tenant=tenant).filter(hospital_id__in=hospitals).values("distributor_id")
+        coverage = _restrict(
+            current_coverage(tenant=tenant), "hospital_id", _visible_hospital_ids(tenant=tenant, user=user)
         )
+        return _restrict(distributors, "pk", _inline(coverage.values_list("distributor_id", flat=True)))
     return distributors.none()
 
 
-def _in_visible_hospitals(queryset, *, tenant, user, distributor_field="distributor_id"):
-    """Rows of ``queryset`` (with hospital and distributor) that ``user`` may see.
+def _in_visible_hospitals(model, *, tenant, user, distributor_field="distributor_id"):
+    """Rows of ``model`` (with hospital and distributor) that ``user`` may see.
 
     Head office: all. Reps and managers: rows of the hospitals they see. Distributor reps:
     rows of their own distributor only (another distributor's trade is not theirs to see).
     """
     role = getattr(user, "role", None)
+    queryset = model.objects.for_tenant(tenant)
+    if getattr(user, "tenant_id", None) != getattr(tenant, "pk", tenant):
+        return queryset.none()
     if role in HEAD_OFFICE_ROLES:
         return queryset
     if role == Role.DISTRIBUTOR_REP:
         return queryset.filter(**{f"{distributor_field}__in": user_distributor_ids(tenant=tenant, user=user)})
-    return queryset.filter(hospital_id__in=visible_hospitals(tenant=tenant, user=user).values("pk"))
+    if role in TERRITORY_ROLES:
+        return _pinned(model, "hospital_id", _visible_hospital_ids(tenant=tenant, user=user), tenant=tenant)
+    return queryset.none()
 
 
 # --- lists for views, API and exports ------------------------------------------------------
@@ -223,8 +322,11 @@ def coverage_list(*, tenant, user, params=None) -> QuerySet[DistributorCoverage]
     """Distributor coverage of hospitals ``user`` may see (distributor reps: their distributor's)."""
     from hospitals.filters import DistributorCoverageFilter
 
-    qs = DistributorCoverage.objects.for_tenant(tenant).select_related("distributor", "hospital", "product")
-    qs = _in_visible_hospitals(qs, tenant=tenant, user=user).order_by("distributor__name", "hospital__name", "id")
+    qs = (
+        _in_visible_hospitals(DistributorCoverage, tenant=tenant, user=user)
+        .select_related("distributor", "hospital", "product")
+        .order_by("distributor__name", "hospital__name", "id")
+    )
     return _filtered(DistributorCoverageFilter, params, qs)
 
 
@@ -286,8 +388,7 @@ def usage_share_list(*, tenant, user, params=None) -> QuerySet[UsageShare]:
     from hospitals.filters import UsageShareFilter
 
     qs = (
-        UsageShare.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(UsageShare.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor", "product")
         .order_by("-period", "id")
     )
@@ -298,8 +399,11 @@ def sales_list(*, tenant, user, params=None) -> QuerySet[SalesRecord]:
     """Sales (sell-in / sell-out) ``user`` may see, newest month first."""
     from hospitals.filters import SalesRecordFilter
 
-    qs = SalesRecord.objects.for_tenant(tenant).select_related("distributor", "hospital", "product")
-    qs = _in_visible_hospitals(qs, tenant=tenant, user=user).order_by("-month", "id")
+    qs = (
+        _in_visible_hospitals(SalesRecord, tenant=tenant, user=user)
+        .select_related("distributor", "hospital", "product")
+        .order_by("-month", "id")
+    )
     return _filtered(SalesRecordFilter, params, qs)
 
 
@@ -307,8 +411,11 @@ def shipment_list(*, tenant, user, params=None) -> QuerySet[Shipment]:
     """Shipments (with lot numbers) ``user`` may see, newest first."""
     from hospitals.filters import ShipmentFilter
 
-    qs = Shipment.objects.for_tenant(tenant).select_related("distributor", "hospital", "product")
-    qs = _in_visible_hospitals(qs, tenant=tenant, user=user).order_by("-shipped_on", "id")
+    qs = (
+        _in_visible_hospitals(Shipment, tenant=tenant, user=user)
+        .select_related("distributor", "hospital", "product")
+        .order_by("-shipped_on", "id")
+    )
     return _filtered(ShipmentFilter, params, qs)
 
 
@@ -321,8 +428,8 @@ def relation_list(*, tenant, user, params=None) -> QuerySet[DoctorRelation]:
     if getattr(user, "role", None) not in HEAD_OFFICE_ROLES or getattr(user, "tenant_id", None) != getattr(
         tenant, "pk", tenant
     ):
-        visible = visible_doctors(tenant=tenant, user=user).values("pk")
-        qs = qs.filter(from_doctor_id__in=visible, to_doctor_id__in=visible)
+        visible = visible_doctor_ids(tenant=tenant, user=user)
+        qs = _restrict(_restrict(qs, "from_doctor_id", visible), "to_doctor_id", visible)
     return _filtered(DoctorRelationFilter, params, qs)
 
 
@@ -340,8 +447,7 @@ def alignment_list(*, tenant, user, params=None) -> QuerySet[DoctorTerritory]:
     from hospitals.filters import DoctorTerritoryFilter
 
     qs = (
-        DoctorTerritory.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(DoctorTerritory.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor", "territory")
         .order_by("id")
     )
@@ -353,8 +459,7 @@ def society_position_list(*, tenant, user, params=None) -> QuerySet[SocietyPosit
     from hospitals.filters import SocietyPositionFilter
 
     qs = (
-        SocietyPosition.objects.for_tenant(tenant)
-        .filter(doctor_id__in=visible_doctors(tenant=tenant, user=user).values("pk"))
+        _in_visible_doctors(SocietyPosition.objects.for_tenant(tenant), tenant=tenant, user=user)
         .select_related("doctor")
         .order_by("doctor_id", "society", "id")
     )

@@ -253,16 +253,19 @@ def society_position_create(*, tenant, by, **fields) -> SocietyPosition:
 
 
 @transaction.atomic
-def society_position_update(*, tenant, by, position, **fields) -> SocietyPosition:
-    """Change a society post (position, level, since)."""
-    _same_tenant(tenant, position)
-    _assign(position, fields, SOCIETY_FIELDS)
+def society_position_update(*, tenant, by, society_position, **fields) -> SocietyPosition:
+    """Change a society post (position, level, since). The row is ``society_position``: one of
+    its fields is called ``position``."""
+    _same_tenant(tenant, society_position)
+    _assign(society_position, fields, SOCIETY_FIELDS)
     _check_unique(
-        SocietyPosition.objects.for_tenant(tenant).filter(doctor=position.doctor_id, society=position.society),
-        position,
+        SocietyPosition.objects.for_tenant(tenant).filter(
+            doctor=society_position.doctor_id, society=society_position.society
+        ),
+        society_position,
         {"society": _("This doctor already has a position in this society.")},
     )
-    return _save(position)
+    return _save(society_position)
 
 
 def _check_unique(queryset, obj, message):

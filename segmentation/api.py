@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
 from django_filters import rest_framework as df
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,7 +22,7 @@ from crm.permissions import ADOPTION_ROLES, HEAD_OFFICE_ROLES, SCORECARD_ROLES
 from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
 from hospitals.selectors import visible_doctors
-from segmentation import selectors, services
+from segmentation import selectors, services, whatif
 from segmentation.models import (
     Adoption,
     AdoptionStage,
@@ -44,6 +45,98 @@ def _doctors_of(user):
     if user.role in HEAD_OFFICE_ROLES:
         return None
     return visible_doctors(tenant=user.tenant_id, user=user)
+
+
+# --- response shapes of the aggregate actions (OpenAPI; schemathesis checks them) --------------
+
+_TIER_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+_DISTRIBUTION = {
+    "type": "object",
+    "properties": {
+        "by": {"type": "string"},
+        "period": {"type": "string", "nullable": True},
+        "tiers": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object"}},
+        "totals": {"type": "object"},
+    },
+    "required": ["by", "period", "tiers", "rows", "totals"],
+}
+_INT_MATRIX = {
+    "type": "object",
+    "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
+}
+_MOVEMENT = {
+    "type": "object",
+    "properties": {
+        "from_period": {"type": "string", "nullable": True},
+        "to_period": {"type": "string", "nullable": True},
+        "tiers": {"type": "array", "items": {"type": "string"}},
+        "matrix": _INT_MATRIX,
+    },
+    "required": ["from_period", "to_period", "tiers", "matrix"],
+}
+_MOVER = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "doctor": {"type": "integer"},
+        "doctor_name": {"type": "string"},
+        "hospital": {"type": "string"},
+        "from_tier": {"type": "string"},
+        "tier": {"type": "string"},
+        "score": {"type": "number"},
+    },
+    "required": ["id", "doctor", "doctor_name", "hospital", "from_tier", "tier", "score"],
+}
+_MOVERS = {
+    "type": "object",
+    "properties": {
+        "next": {"type": "string", "nullable": True},
+        "previous": {"type": "string", "nullable": True},
+        "results": {"type": "array", "items": _MOVER},
+    },
+    "required": ["next", "previous", "results"],
+}
+_EFFECTIVE_SETTING = {
+    "type": "object",
+    "properties": {
+        "tier": {"type": "string"},
+        "visits_per_month": {"type": "integer"},
+        "preferred_channel": {"type": "string"},
+        "online_allowed": {"type": "boolean"},
+        "is_default": {"type": "boolean"},
+    },
+    "required": ["tier", "visits_per_month", "preferred_channel", "online_allowed", "is_default"],
+}
+_WHATIF = {
+    "type": "object",
+    "properties": {
+        "period": {"type": "string"},
+        "version": {"type": "integer"},
+        "baseline": {"type": "string"},
+        "total": {"type": "integer"},
+        "unscored": {"type": "integer"},
+        "distribution": {"type": "object"},
+        "baseline_distribution": {"type": "object"},
+        "matrix": _INT_MATRIX,
+        "up": {"type": "integer"},
+        "down": {"type": "integer"},
+        "same": {"type": "integer"},
+        "new": {"type": "integer"},
+    },
+    "required": ["period", "version", "baseline", "total", "unscored", "distribution", "matrix"],
+}
+_WHATIF_PROGRESS = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["pending", "running"]},
+        "phase": {"type": "string"},
+        "done": {"type": "integer"},
+        "total": {"type": "integer"},
+    },
+    "required": ["status", "phase", "done", "total"],
+}
 
 
 # --- scorecards -----------------------------------------------------------------------------------
@@ -183,12 +276,24 @@ class ScorecardVersionViewSet(TenantModelViewSet):
         version = services.version_retire(tenant=self.tenant, by=request.user, version=self.get_object())
         return Response(self.get_serializer(version).data)
 
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="quarter, e.g. 2026Q3 (default: the latest)")],
+        responses={200: _WHATIF, 202: _WHATIF_PROGRESS},
+    )
     @action(detail=True, methods=["get"])
     def whatif(self, request, pk=None):
-        result = services.version_whatif(
+        """The version's what-if (segmentation.whatif): 200 with the result; 202 with the progress
+        while a worker computes it for a big tenant (call again until it answers 200)."""
+        state = whatif.whatif_request(
             tenant=self.tenant, by=request.user, version=self.get_object(), period=request.query_params.get("period")
         )
-        return Response(result)
+        if state["status"] == "done":
+            return Response(state["result"])
+        if state["status"] == "failed":
+            raise serializers.ValidationError({"version": state["errors"]})
+        return Response(
+            {k: state.get(k) for k in ("status", "phase", "done", "total")}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 # --- imported dimensions ------------------------------------------------------------------------
@@ -365,7 +470,8 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
             qs = qs.filter(doctor_id__in=doctors.values("pk"))
         return qs
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: _TIER_MAP})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def current(self, request):
         ids = [int(i) for i in request.query_params.getlist("doctor") if i.isdigit()][:500]
         doctors = _doctors_of(request.user)
@@ -374,14 +480,16 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
         tiers = selectors.current_tiers(tenant=self.tenant, doctor_ids=ids)
         return Response({str(k): v for k, v in tiers.items()})
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: _DISTRIBUTION})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def distribution(self, request):
         params = _report_params(request)
         if params["by"] not in selectors.DISTRIBUTION_DIMENSIONS:
             raise DjangoValidationError({"by": "province, city, grade or department"})
         return Response(selectors.tier_distribution(tenant=self.tenant, doctors=_doctors_of(request.user), **params))
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: _MOVEMENT})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def movement(self, request):
         return Response(
             selectors.movement_matrix(
@@ -392,6 +500,7 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
             )
         )
 
+    @extend_schema(responses={200: _MOVERS})
     @action(detail=False, methods=["get"])
     def movers(self, request):
         direction = "down" if request.query_params.get("direction") == "down" else "up"
@@ -507,7 +616,8 @@ class TierSettingViewSet(TenantModelViewSet):
     def perform_destroy(self, instance):
         services.tier_setting_reset(tenant=self.tenant, by=self.request.user, setting=instance)
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: {"type": "object", "additionalProperties": _EFFECTIVE_SETTING}})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def effective(self, request):
         settings = selectors.tier_settings(tenant=self.tenant)
         return Response({tier: vars(s) for tier, s in settings.items()})
@@ -577,7 +687,8 @@ class AdoptionViewSet(TenantModelViewSet):
     def perform_destroy(self, instance):
         services.adoption_delete(tenant=self.tenant, by=self.request.user, adoption=instance)
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: _COUNTS})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
         product = request.query_params.get("product")
         return Response(

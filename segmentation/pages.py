@@ -533,7 +533,7 @@ def dashboard_adoption(*, tenant, doctors=None) -> dict:
 
 
 def what_if_view(result: dict) -> dict:
-    """Page values of a what-if (:func:`segmentation.services.version_whatif`): tiers under the
+    """Page values of a what-if (:func:`segmentation.whatif.version_whatif`): tiers under the
     draft against the baseline (counts and percentages), chart data and the movement matrix
     (baseline tier × draft tier)."""
     tiers = list(Tier.values)
@@ -575,82 +575,23 @@ def what_if_view(result: dict) -> dict:
         "baseline": result.get("baseline"),
         "total": result.get("total", 0),
         "new": result.get("new", 0),
+        "unscored": result.get("unscored", 0),
         "rows": rows,
         "chart_json": _json(chart),
         "movement": movement_view(matrix),
     }
 
 
-# What-if runs in the request for a small tenant; for a big one (a million doctors take tens of
-# seconds, beyond a web worker's timeout) a Celery task computes it and the page polls the cache.
-WHATIF_SYNC_MAX_DOCTORS = 50_000
-WHATIF_TTL = 600
-WHATIF_PENDING_TTL = 300
-
-
-def _doctors_to_score(tenant) -> int:
-    """About how many doctors a scoring reads: the last run's count, else the active doctors."""
-    last = (
-        ScoringRun.objects.for_tenant(tenant)
-        .filter(status=RunStatus.DONE)
-        .order_by("-finished_at")
-        .values_list("doctors_total", flat=True)
-        .first()
-    )
-    return last if last is not None else Doctor.objects.for_tenant(tenant).filter(is_active=True).count()
-
-
-def whatif_key(*, tenant, version, period) -> str:
-    """Cache key of a what-if: the version's content, the baseline (active version, stored tiers), the period."""
-    import hashlib
-
-    tid = getattr(tenant, "pk", tenant)
-    dims = sorted((d.key, float(d.weight), d.normalisation) for d in version.dimensions.all())
-    rule = [version.tier_rule, *(float(getattr(version, f)) for f in ("cutoff_a", "cutoff_b", "cutoff_c"))]
-    rule += [float(getattr(version, f)) for f in ("quota_a", "quota_b", "quota_c")]
-    active = selectors.active_version(tenant=tid, scorecard=version.scorecard_id)
-    parts = [tid, version.pk, dims, rule, period, active.pk if active else None, _scoring_stamp(tid)]
-    return "segmentation:whatif:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-def whatif_compute(*, tenant, version_id, period, key=None) -> dict:
-    """Run the what-if of a version (segmentation.services.version_whatif) and keep it under ``key``.
-
-    Returns ``{"result": ...}`` or ``{"errors": [...]}`` (a version that cannot score).
-    """
-    from django.core.cache import cache
-    from django.core.exceptions import ValidationError
-
-    from segmentation import services
-    from segmentation.models import ScorecardVersion
-
-    version = ScorecardVersion.objects.for_tenant(tenant).select_related("scorecard").get(pk=version_id)
-    try:
-        outcome = {"result": services.version_whatif(tenant=tenant, version=version, period=period)}
-    except ValidationError as exc:
-        outcome = {"errors": [str(m) for m in exc.messages]}
-    if key:
-        cache.set(key, outcome, WHATIF_TTL)
-    return outcome
-
-
-def whatif_state(*, tenant, version, period) -> dict:
-    """The what-if of ``version`` for the page: computed now (small tenant), from the cache, or
-    ``{"pending": True}`` while a background task computes it (enqueued once)."""
-    from django.core.cache import cache
-
-    tid = getattr(tenant, "pk", tenant)
-    if _doctors_to_score(tid) <= WHATIF_SYNC_MAX_DOCTORS:
-        return whatif_compute(tenant=tid, version_id=version.pk, period=period)
-    key = whatif_key(tenant=tid, version=version, period=period)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    if cache.add(key, {"pending": True}, WHATIF_PENDING_TTL):
-        from segmentation.tasks import whatif
-
-        whatif.delay_on_commit(tenant_id=tid, version_id=version.pk, period=period, key=key)
-    return {"pending": True}
+def whatif_progress_view(state: dict) -> dict:
+    """Progress of a what-if computed by a worker (segmentation.whatif), for the same progress
+    bar as a scoring run: phase, done, total, percent."""
+    done, total = int(state.get("done") or 0), int(state.get("total") or 0)
+    return {
+        "phase": state.get("phase") or "waiting",
+        "done": done,
+        "total": total,
+        "percent": min(100, round(100 * done / total)) if total else 0,
+    }
 
 
 # --- scoring runs ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Writes of segmentation: scorecards and versions, scoring runs, what-if, overrides, tier settings,
-adoption and imported dimension values. One function per use case, keyword-only, ``tenant`` first,
-the acting user ``by``; validated; Django ``ValidationError`` / ``PermissionDenied`` on refusal.
+"""Writes of segmentation: scorecards and versions, scoring runs, overrides, tier settings,
+adoption and imported dimension values (the what-if is in segmentation.whatif). One function
+per use case, keyword-only, ``tenant`` first, the acting user ``by``; validated; Django
+``ValidationError`` / ``PermissionDenied`` on refusal.
 
 Scoring runs (:func:`tier_rescore`) are idempotent and crash-safe:
 
@@ -22,13 +23,13 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm import stats
 from crm.permissions import ADOPTION_ROLES, SCORECARD_ROLES
 from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, Product
@@ -377,6 +378,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
             update_fields=["value"] if not replace else None,
         )
         outcome.written = len(objs)
+        stats.analyze_on_commit()  # a bulk load of values (crm/stats.py)
     return outcome
 
 
@@ -548,76 +550,11 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
         run.finished_at = now
         run.duration_s = round(time.monotonic() - started, 3)
         run.save()
+        stats.analyze_on_commit()  # tier assignments changed in bulk (crm/stats.py)
         mark = time.monotonic()
     timings["commit"] = time.monotonic() - mark
     logger.info("scoring run %s: %s doctors, %s rows changed, seconds %s", run_id, total, changed, timings)
     return run
-
-
-# --- what-if ------------------------------------------------------------------------------------
-
-
-def version_whatif(*, tenant, by=None, version, period=None) -> dict:
-    """Tier distribution and movement matrix of ``version`` without writing anything.
-
-    Baseline ("current tier"): the active version of the same scorecard scored on the same
-    inputs; when there is none (or ``version`` is the active one), the tiers stored for the
-    period. Returns ``{"period", "total", "distribution": {tier: {"count", "percent"}},
-    "baseline": {...}, "matrix": {current: {new: n}}, "up", "down", "same", "new"}``.
-    """
-    from segmentation.dimensions import load_raw_inputs
-    from segmentation.scoring import movement_counts, previous_tiers, score_frame, specs_of
-    from segmentation.selectors import active_version, latest_period
-
-    _same_tenant(tenant, version)
-    version_check(version)
-    tid = tenant_id_of(tenant)
-    period = period or latest_period(tenant=tenant) or period_of(timezone.localdate())
-    validate_period(period)
-    product_id = version.scorecard.product_id
-    with transaction.atomic():
-        dimensions = list(version.dimensions.select_related("imported_dimension"))
-        raw = load_raw_inputs(tenant_id=tid, period=period, dimensions=dimensions, product_id=product_id)
-        dims, rule = specs_of(version)
-        new = score_frame(raw, dims, rule)["tier"]
-        active = active_version(tenant=tenant, scorecard=version.scorecard)
-        if active is not None and active.pk != version.pk:
-            active_dims = list(active.dimensions.select_related("imported_dimension"))
-            active_raw = load_raw_inputs(tenant_id=tid, period=period, dimensions=active_dims, product_id=product_id)
-            baseline = score_frame(active_raw, *specs_of(active))["tier"]
-            baseline_label = f"v{active.number}"
-        else:
-            baseline = previous_tiers(tenant_id=tid, period=period)
-            baseline_label = period
-    total = len(new)
-    tiers = list(Tier.values)
-
-    def distribution(series):
-        counts = series.value_counts()
-        n = len(series)
-        return {
-            t: {"count": int(counts.get(t, 0)), "percent": round(100 * counts.get(t, 0) / n, 1) if n else 0.0}
-            for t in tiers
-        }
-
-    joined = pd.DataFrame({"new": new}).join(pd.DataFrame({"current": baseline}), how="left")
-    joined["current"] = joined["current"].fillna("new")
-    cross = pd.crosstab(joined["current"], joined["new"])
-    matrix = {
-        current: {t: int(cross.at[current, t]) if current in cross.index and t in cross.columns else 0 for t in tiers}
-        for current in [*tiers, "new"]
-    }
-    moves = movement_counts(new, baseline)
-    return {
-        "period": period,
-        "version": version.pk,
-        "baseline": baseline_label,
-        "total": total,
-        "distribution": distribution(new),
-        "baseline_distribution": distribution(baseline.reindex(new.index).dropna()),
-        "matrix": matrix,
-        **moves,
-    }
 
 
 # --- overrides ----------------------------------------------------------------------------------

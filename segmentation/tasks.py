@@ -38,8 +38,10 @@ def quarterly_rescore(period=None):
 
 @app.task(base=TenantTask, name="segmentation.tasks.whatif")
 def whatif(*, tenant_id, version_id, period, key):
-    """The what-if of a version for a big tenant, kept in the cache under ``key`` for the page to
-    pick up (segmentation.pages.whatif_state); writes nothing else, so a re-run is harmless."""
-    from segmentation.pages import whatif_compute
+    """The what-if of a version for a big tenant, with progress, kept in the cache under ``key``
+    for the page or the API to pick up (segmentation.whatif); writes nothing else, so a re-run
+    is harmless."""
+    from segmentation.whatif import whatif_run
 
-    whatif_compute(tenant=tenant_id, version_id=version_id, period=period, key=key)
+    outcome = whatif_run(tenant=tenant_id, version_id=version_id, period=period, key=key)
+    return outcome["status"]

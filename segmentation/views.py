@@ -26,7 +26,7 @@ from crm.keyset import keyset_page
 from crm.permissions import SCORECARD_ROLES, TIER_DASHBOARD_ROLES
 from crm.web import add_service_errors, error_messages, get_or_404, is_htmx, tenant_user
 from hospitals import selectors as hospital_selectors
-from segmentation import forms, pages, selectors, services
+from segmentation import forms, pages, selectors, services, whatif
 from segmentation.models import AdoptionStage, ScorecardVersion, TierOverride
 
 OVERRIDES_PAGE_SIZE = 50
@@ -214,10 +214,11 @@ def version_preview(request, pk):
     periods = _whatif_periods(tenant)
     period = request.GET.get("period") if request.GET.get("period") in periods else periods[0]
     context = {"version": version, "scorecard": version.scorecard, "period": period}
-    state = pages.whatif_state(tenant=tenant, version=version, period=period)
-    if state.get("pending"):
+    state = whatif.whatif_request(tenant=tenant, by=user, version=version, period=period)
+    if state["status"] in ("pending", "running"):
         context["pending"] = True
-    elif state.get("errors"):
+        context["progress"] = pages.whatif_progress_view(state)
+    elif state["status"] == "failed":
         context["errors"] = state["errors"]
     else:
         context["whatif"] = pages.what_if_view(state["result"])

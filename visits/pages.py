@@ -264,6 +264,9 @@ def parse_day(value, default: datetime.date) -> datetime.date:
         return default
 
 
+WEEK_SUGGESTIONS_SHOWN = 50
+
+
 def week_context(user, *, week_start: datetime.date) -> dict:
     """The rep's week: their plans day by day and the suggested doctors (behind frequency first,
     then due follow-ups and event attendees)."""
@@ -290,13 +293,16 @@ def week_context(user, *, week_start: datetime.date) -> dict:
         )
     suggestions = selectors.suggested_week(tenant=tenant, rep=user, week_start=week_start)
     return {
+        # The most urgent first; a phone page of hundreds of rows helps nobody plan a week.
+        "suggestion_total": len(suggestions),
+        "suggestions_shown": WEEK_SUGGESTIONS_SHOWN,
         "week_start": week_start,
         "week_end": week_start + datetime.timedelta(days=6),
         "prev_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
         "days": days,
         "plan_count": len(plans),
-        "suggestions": suggestions,
+        "suggestions": suggestions[:WEEK_SUGGESTIONS_SHOWN],
     }
 
 

@@ -15,32 +15,39 @@ to the next user of a pooled connection (the reason STYLE.md asks for it). The s
 bound to the database session (its pid and start time, read once per connection), so it is
 worthless on any other connection. Transaction-pooling PgBouncer would hand the signed
 settings to another server session, where they verify as nothing (fail closed): use session
-pooling, or none.
+pooling, or none. The statement timeout of the current request or task (:mod:`crm.timeouts`)
+travels in the same prefix.
 
 Server-side cursors are disabled in settings: a ``DECLARE ... CURSOR`` cannot be prefixed.
 Code that bypasses the cursor (``copy_expert`` on the raw connection, ``pandas.read_sql`` on
 it) must call :func:`apply_tenant_settings` inside its transaction first.
 """
 
+import re
+
 from django.db.backends.postgresql import base
 
-from crm import tenancy
+from crm import tenancy, timeouts
 from crm.db import rls
 
-_NO_TENANT = ("", "")
 
-
-def _settings_values(connection) -> tuple[str, str]:
+def _settings_values(connection) -> tuple[str, str, str]:
     tenant_id = tenancy.current_tenant_id()
+    # The request's or task's statement budget (crm/timeouts.py), else the connection's own
+    # default again: a budget set in a transaction that outlives the request (a test's, or a
+    # service's) must not stay in force for the rest of it.
+    timeout = timeouts.current()
+    budget = str(int(timeout)) if timeout is not None else connection.default_statement_timeout()
     if tenant_id is None:
-        return _NO_TENANT
-    return (str(int(tenant_id)), connection.tenant_signature(int(tenant_id)))
+        return ("", "", budget)
+    return (str(int(tenant_id)), connection.tenant_signature(int(tenant_id)), budget)
 
 
-def _set_config_sql(values: tuple[str, str]) -> str:
-    # Both values are generated here (an int and a hex digest), never user input.
-    tenant_id, sig = values
-    return f"SELECT set_config('app.tenant_id', '{tenant_id}', true), set_config('app.tenant_sig', '{sig}', true)"
+def _set_config_sql(values: tuple[str, str, str]) -> str:
+    # Every value is generated here (ints and a hex digest), never user input.
+    tenant_id, sig, timeout = values
+    sql = f"SELECT set_config('app.tenant_id', '{tenant_id}', true), set_config('app.tenant_sig', '{sig}', true)"
+    return sql + f", set_config('statement_timeout', '{int(timeout)}', true)"
 
 
 def apply_tenant_settings(connection) -> None:
@@ -73,6 +80,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.tenant_settings_in_transaction = None
         self._rls_binding = None
         self._rls_signatures = {}
+        self._default_statement_timeout = None
         self.execute_wrappers.append(_tenant_settings_wrapper)
 
     def tenant_signature(self, tenant_id: int) -> str:
@@ -86,6 +94,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     self._rls_binding = raw.fetchone()[0]
             sig = self._rls_signatures[tenant_id] = rls.sign(self._rls_binding, tenant_id)
         return sig
+
+    def default_statement_timeout(self) -> str:
+        """``statement_timeout`` of this alias's connection options (``-c statement_timeout=…``), or "0"."""
+        if self._default_statement_timeout is None:
+            match = re.search(r"statement_timeout=(\d+)", self.settings_dict.get("OPTIONS", {}).get("options", ""))
+            self._default_statement_timeout = match.group(1) if match else "0"
+        return self._default_statement_timeout
 
     def get_new_connection(self, conn_params):
         self._rls_binding = None

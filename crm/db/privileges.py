@@ -35,8 +35,16 @@ WHERE n.nspname = 'public' AND c.relkind = 'r'
 
 def _describe(row) -> str:
     name, superuser, bypass, createrole, createdb, member_of, owned, tables, privileges, private = row
-    attrs = [a for a, on in (("SUPERUSER", superuser), ("BYPASSRLS", bypass), ("CREATEROLE", createrole),
-                             ("CREATEDB", createdb)) if on] or ["no superuser, no BYPASSRLS"]
+    attrs = [
+        a
+        for a, on in (
+            ("SUPERUSER", superuser),
+            ("BYPASSRLS", bypass),
+            ("CREATEROLE", createrole),
+            ("CREATEDB", createdb),
+        )
+        if on
+    ] or ["no superuser, no BYPASSRLS"]
     return (
         f"{name}: {' '.join(attrs)}; member of {member_of or 'no role'}; owns {owned}/{tables} tables; "
         f"{privileges or 'no privilege'} on all tables; "

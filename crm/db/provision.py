@@ -164,3 +164,19 @@ def reachable(params: dict, dbname: str = "postgres") -> str | None:
     except psycopg2.Error as exc:
         return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     return None
+
+
+def setting(params: dict, name: str, dbname: str = "postgres") -> str | None:
+    """The server's value of setting ``name`` (``SHOW``), or None when it cannot be read."""
+    try:
+        conn = _connect(params, dbname)
+    except psycopg2.Error:
+        return None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_setting(%s)", [name])
+            return cur.fetchone()[0]
+    except psycopg2.Error:
+        return None
+    finally:
+        conn.close()

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every statement of the request, sessions and sign-in included, has a budget.
+    "crm.timeouts.StatementTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     # Django's, reading the session's user inside the session's tenant (accounts/auth.py).
     "accounts.auth.AuthenticationMiddleware",
     "crm.middleware.TenantMiddleware",
+    "crm.memo.RequestMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "crm.urls"
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 WSGI_APPLICATION = "crm.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -88,6 +92,13 @@ TEMPLATES = [
 # requests and tasks and is bound by row-level security; the platform role (BYPASSRLS) serves
 # only platform_scope() (platform staff in admin, jobs that enumerate tenants), through the
 # router crm/db/router.py; the owner role owns the tables and runs migrations.
+# Statement budgets (crm/timeouts.py): a web request's statements, exports and the API's bulk
+# reads, and everything else (Celery tasks, management commands: also the connection default).
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=5_000)
+DB_BULK_STATEMENT_TIMEOUT_MS = env.int("DB_BULK_STATEMENT_TIMEOUT_MS", default=30_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env.int("DB_TASK_STATEMENT_TIMEOUT_MS", default=10 * 60_000)
+# PostgreSQL cancels the query of a client (web or worker process) that went away.
+DB_CLIENT_CHECK_INTERVAL_MS = env.int("DB_CLIENT_CHECK_INTERVAL_MS", default=2_000)
 _DB_DEFAULTS = {
     "ENGINE": "crm.db",
     "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
@@ -96,18 +107,35 @@ _DB_DEFAULTS = {
     # transaction-pooling PgBouncer needs this too.
     "DISABLE_SERVER_SIDE_CURSORS": True,
 }
+
+
+def _database(config: dict, options: str) -> dict:
+    config = {**config, **_DB_DEFAULTS}
+    config["OPTIONS"] = {
+        "connect_timeout": 5,
+        # Which process a connection belongs to, in pg_stat_activity (gunicorn.conf.py sets "-web").
+        "application_name": env("DB_APPLICATION_NAME", default="pharmacrm"),
+        **config.get("OPTIONS", {}),
+        "options": options,
+    }
+    return config
+
+
+_CHECK_CLIENT = f"-c client_connection_check_interval={DB_CLIENT_CHECK_INTERVAL_MS}"
+_BUDGET = f"-c statement_timeout={DB_TASK_STATEMENT_TIMEOUT_MS} {_CHECK_CLIENT}"
 _APP_DB = env.db_url("DATABASE_URL", default="postgres://crm_app:crm_app@127.0.0.1:5432/pharmacrm")
 # The platform role's default: the app's database, host and port, as crm_platform.
 _PLATFORM_DB_DEFAULT = "postgres://crm_platform:crm_platform@{host}:{port}/{name}".format(
     host=_APP_DB.get("HOST") or "127.0.0.1", port=_APP_DB.get("PORT") or 5432, name=_APP_DB["NAME"]
 )
 DATABASES = {
-    "default": {**_APP_DB, **_DB_DEFAULTS},
-    "platform": {**env.db_url("DATABASE_PLATFORM_URL", default=_PLATFORM_DB_DEFAULT), **_DB_DEFAULTS},
-    "owner": {
-        **env.db_url("DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"),
-        **_DB_DEFAULTS,
-    },
+    "default": _database(_APP_DB, _BUDGET),
+    "platform": _database(env.db_url("DATABASE_PLATFORM_URL", default=_PLATFORM_DB_DEFAULT), _BUDGET),
+    # Migrations may rewrite big tables: no statement budget for the owner role.
+    "owner": _database(
+        env.db_url("DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"),
+        _CHECK_CLIENT,
+    ),
 }
 DATABASE_ROUTERS = ["crm.db.router.PlatformRouter"]
 # Only for `manage.py db_bootstrap` (creating the three roles); never used by the app.
@@ -149,7 +177,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="crm")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Statistics of tables written row by row (bulk jobs refresh their own): crm/stats.py.
+CELERY_BEAT_SCHEDULE = {
+    "crm.analyze_stale": {"task": "crm.analyze_stale", "schedule": 30 * 60},
+}
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# A what-if over more doctors than this runs in Celery, with progress on the page (segmentation.whatif).
+SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS = env.int("SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS", default=5_000)
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

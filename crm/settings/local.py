@@ -1,9 +1,10 @@
-"""Developer machine: DEBUG on, everything on localhost (make run)."""
+"""Developer machine: everything on localhost (make run). DEBUG only when asked for (DEBUG=1):
+Django's technical error pages show settings, SQL and every URL to whoever is signed in."""
 
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from crm import stats
 from crm.tenancy import tenant_context
 from hospitals.imports import engine, kinds
 from hospitals.imports.errors import Invalid, RowError
@@ -106,6 +107,9 @@ def import_file(*, tenant, by, kind: str, data: bytes, filename: str, progress: 
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit = off")
                 counts = importer.write(ctx, parsed.rows)
+                # The job's statistics refresh: every table this import changed substantially is
+                # analysed right after the commit, before the job reports done (crm/stats.py).
+                stats.analyze_on_commit()
     result.created, result.updated, result.unchanged = counts.created, counts.updated, counts.unchanged
     return result
 

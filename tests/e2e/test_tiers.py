@@ -168,17 +168,17 @@ def test_run_now_shows_progress_and_then_the_results(page, login, scorecard_worl
     assert _tier_counts(page) == {"A": 1, "B": 2, "C": 3, "D": 4}
 
 
-def test_a_big_tenants_preview_is_computed_by_the_worker(
-    page, login, scorecard_world, celery_worker_process, monkeypatch
-):
-    from segmentation import pages
-
-    monkeypatch.setattr(pages, "WHATIF_SYNC_MAX_DOCTORS", 5)  # ten doctors count as "big" here
+def test_a_big_tenants_preview_is_computed_by_the_worker(page, login, scorecard_world, celery_worker_process, settings):
+    settings.SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS = 5  # ten doctors count as "big" here
     login(page, scorecard_world["pm"])
     page.goto(f"/tiers/versions/{scorecard_world['active'].pk}/")
     page.locator("[data-testid=preview]").click()
+    # The request answers at once with the progress bar of a scoring run ...
     expect(page.locator("[data-testid=whatif-pending]")).to_be_visible()
-    # The page polls until the worker has put the result in the cache.
+    expect(page.locator("[data-testid=whatif-progress-bar]")).to_be_visible()
+    # ... and the page polls until the worker has put the result in the cache.
     table = page.locator("[data-testid=whatif-table]")
     expect(table).to_have_attribute("data-total", "10", timeout=60_000)
     expect(page.locator("[data-testid=whatif]")).not_to_have_attribute("data-pending", "1")
+    # No scoring run yet: it says that none of the ten doctors is scored.
+    expect(page.locator("[data-testid=whatif-unscored]")).to_have_attribute("data-count", "10")

@@ -179,7 +179,17 @@ def test_contact_details_only_for_roles_that_need_them(api_client, tenant, make_
     assert selectors.can_see_contacts(user) is sees
 
 
-def test_selectors_use_subqueries_not_id_lists(tenant, world):
+def test_a_small_book_is_a_constant_list_and_a_big_one_a_subquery(tenant, world, monkeypatch):
+    # A rep's book (their aligned doctors) is read first and inlined, so that the plan cannot
+    # depend on statistics (hospitals/selectors.py; tests/hospitals/test_plans.py) ...
     with tenant_context(tenant):
-        sql = str(selectors.visible_doctors(tenant=tenant, user=world["rep"]).query)
-    assert "SELECT" in sql.split("WHERE", 1)[1], "the restriction must be a subquery"
+        qs = selectors.visible_doctors(tenant=tenant, user=world["rep"])
+        where = str(qs.query).split("WHERE", 1)[1]
+        assert "SELECT" not in where and "hospitals_doctorterritory" not in where
+        small = set(qs.values_list("pk", flat=True))
+        # ... while a book bigger than the limit (a region's manager) stays a subquery, same rows.
+        monkeypatch.setattr(selectors, "BOOK_INLINE_MAX", len(small) - 1)
+        qs = selectors.visible_doctors(tenant=tenant, user=world["rep"])
+        assert "hospitals_doctorterritory" in str(qs.query).split("WHERE", 1)[1]
+        assert set(qs.values_list("pk", flat=True)) == small
+    assert small == {world["d1"].pk, world["d1b"].pk}

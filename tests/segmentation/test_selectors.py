@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crm.tenancy import tenant_context
 from hospitals.models import Doctor
-from segmentation import selectors, services
+from segmentation import selectors, services, whatif
 from segmentation.models import ScoringRun, TierOverride
 from tests.hospitals.factories import DoctorFactory, UsageShareFactory
 from tests.segmentation.factories import make_doctors, make_version
@@ -129,7 +129,7 @@ def test_whatif_previews_a_draft_without_writing(tenant):
             tenant=tenant, by=None, scorecard=version.scorecard, copy_from=version, quota_a=30, quota_b=20, quota_c=20
         )
         before = list(selectors.tier_history(tenant=tenant, doctor=doctors[0]).values_list("tier", "score"))
-        result = services.version_whatif(tenant=tenant, version=draft, period="2026Q1")
+        result = whatif.version_whatif(tenant=tenant, version=draft, period="2026Q1")
         after = list(selectors.tier_history(tenant=tenant, doctor=doctors[0]).values_list("tier", "score"))
         draft.refresh_from_db()
     assert result["distribution"]["A"] == {"count": 3, "percent": 30.0}
@@ -137,3 +137,18 @@ def test_whatif_previews_a_draft_without_writing(tenant):
     assert result["matrix"]["A"]["A"] == 1 and result["matrix"]["B"]["A"] == 2
     assert result["up"] == 5 and result["down"] == 0  # B→A ×2, C→B ×2, D→C
     assert before == after and draft.used_at is None and draft.status == "draft"
+
+
+def test_whatif_says_how_many_doctors_are_not_scored_yet(tenant):
+    doctors, _, version = scored(tenant)
+    DoctorFactory.create_batch(3, hospital=doctors[0].hospital)  # imported after the run
+    DoctorFactory(hospital=doctors[0].hospital, is_active=False)  # inactive: not scored at all
+    progress = []
+    with tenant_context(tenant):
+        result = whatif.version_whatif(
+            tenant=tenant, version=version, period="2026Q1", on_progress=lambda *step: progress.append(step)
+        )
+    assert result["total"] == 13 and result["unscored"] == 3
+    assert result["new"] == 3 and sum(result["matrix"]["new"].values()) == 3  # baseline: the stored tiers
+    assert [phase for phase, _done, _total in progress] == ["reading", "scoring", "baseline", "comparing"]
+    assert progress[0][2] == 13 and all(done <= total for _phase, done, total in progress)

@@ -141,3 +141,38 @@ def test_quarterly_job_fans_out_one_rescore_per_active_tenant(world, tenant, oth
     rescore.apply(kwargs={"tenant_id": tenant.pk, "period": "2026Q2"})
     with tenant_context(tenant):
         assert ScoringRun.objects.filter(period="2026Q2").count() == 1
+
+
+def test_a_big_tenants_whatif_is_scored_by_the_worker_page_and_api_never_block(
+    world, tenant, celery_worker_process, client, api_client, settings
+):
+    """Beyond SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS the request answers at once with progress
+    (page) or 202 (API) and the real worker computes the result; both then show it."""
+    from django.urls import reverse
+
+    version, pm = world
+    settings.SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS = 10  # 40 doctors count as "big" here
+    client.force_login(pm)
+    api_client.force_login(pm)
+    url = reverse("tier_version_preview", args=[version.pk]) + f"?period={PERIOD}"
+    api_url = f"/api/v1/scorecard-versions/{version.pk}/whatif/?period={PERIOD}"
+
+    first = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-pending="1"' in first and 'data-testid="whatif-progress-bar"' in first
+    early = api_client.get(api_url)
+    assert early.status_code in (200, 202)  # the worker may already be done
+    if early.status_code == 202:
+        assert early.json()["status"] in ("pending", "running") and early.json()["total"] == 40
+
+    deadline = time.monotonic() + 60
+    html = first
+    while 'data-pending="1"' in html and time.monotonic() < deadline:
+        time.sleep(0.3)
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="whatif-table" data-total="40"' in html
+    assert 'data-testid="whatif-unscored" data-count="40"' in html  # no run yet: none is scored
+    done = api_client.get(api_url)
+    assert done.status_code == 200
+    assert done.json()["total"] == 40 and done.json()["unscored"] == 40
+    with tenant_context(tenant):
+        assert not TierAssignment.objects.exists()  # a preview writes nothing

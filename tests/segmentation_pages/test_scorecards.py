@@ -2,6 +2,7 @@
 (what-if, nothing written), activate, run now with progress and statistics; role rules."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -297,28 +298,36 @@ def test_a_rep_cannot_open_tier_settings(client, tenant, make_user):
 
 
 def test_a_big_tenants_preview_runs_in_the_background_and_the_page_polls(
-    client, tenant, pm, draft_world, monkeypatch, django_capture_on_commit_callbacks
+    client, tenant, pm, draft_world, settings, django_capture_on_commit_callbacks
 ):
-    from segmentation import pages
+    from segmentation import whatif
 
     _active, draft = draft_world
-    monkeypatch.setattr(pages, "WHATIF_SYNC_MAX_DOCTORS", 5)  # ten doctors count as "big" here
+    settings.SEGMENTATION_WHATIF_SYNC_MAX_DOCTORS = 5  # ten doctors count as "big" here
     client.force_login(pm)
     url = reverse("tier_version_preview", args=[draft.pk])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     pending = one(html, "whatif")
     assert pending["data-pending"] == "1" and pending["hx-trigger"] == "every 2s"
+    progress = one(html, "whatif-pending")
+    assert progress["data-phase"] == "waiting" and progress["data-percent"] == "0"
+    assert elements(html, "whatif-progress-bar")
     assert len(callbacks) == 1  # the what-if task, enqueued once the request commits
     period = pending["data-period"]
     with django_capture_on_commit_callbacks(execute=False) as again:
         html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert one(html, "whatif")["data-pending"] == "1" and len(again) == 0  # not enqueued twice
 
-    # What the worker does: compute and keep it under the page's key. The next poll shows it.
+    # What the worker does, step by step: progress first, then the result under the page's key.
     with tenant_context(tenant):
-        key = pages.whatif_key(tenant=tenant, version=draft, period=period)
-        pages.whatif_compute(tenant=tenant.pk, version_id=draft.pk, period=period, key=key)
+        key = whatif.whatif_key(tenant=tenant, version=draft, period=period)
+    cache.set(key, {"status": "running", "phase": "scoring", "done": 5, "total": 10}, 60)
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert one(html, "whatif-pending")["data-phase"] == "scoring"
+    assert one(html, "whatif-pending")["data-percent"] == "50"
+    with tenant_context(tenant):
+        whatif.whatif_run(tenant=tenant.pk, version_id=draft.pk, period=period, key=key)
     html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "data-pending" not in one(html, "whatif")
     assert {e["data-tier"]: int(e["data-count"]) for e in elements(html, "whatif-row")} == {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from crm import stats
 from crm.tenancy import tenant_id_of
 from visits import selectors
 from visits.models import (
@@ -81,6 +82,7 @@ def cycle_plan_generate(*, tenant, rep, month: datetime.date, by=None) -> CycleP
         )
     plan.generated_at = timezone.now()
     plan.save(update_fields=["generated_at"])
+    stats.analyze_on_commit()  # plan lines written in bulk (crm/stats.py)
     return plan
 
 

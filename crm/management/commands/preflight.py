@@ -1,5 +1,6 @@
 """Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first);
-when they can, print what each database role may do."""
+when they can, print what each database role may do, and warn in one line when PostgreSQL runs
+with autovacuum off."""
 
 import sys
 
@@ -10,6 +11,10 @@ from django.core.management.base import BaseCommand
 from crm.db import privileges, provision
 
 HINT = "start it, or run `docker compose up -d db redis`"
+AUTOVACUUM_WARNING = (
+    "warning: PostgreSQL runs with autovacuum off — planner statistics are refreshed only by PharmaCRM's own "
+    "jobs (crm/stats.py: bulk jobs and the crm.analyze_stale beat task); set autovacuum = on in postgresql.conf."
+)
 
 
 class Command(BaseCommand):
@@ -34,3 +39,5 @@ class Command(BaseCommand):
         # What the app, platform and owner roles may do (docs/security.md).
         for line in privileges.report(settings.DATABASES):
             self.stdout.write(line)
+        if provision.setting(settings.DATABASE_ADMIN if pg_error is None else owner, "autovacuum") == "off":
+            self.stderr.write(AUTOVACUUM_WARNING)

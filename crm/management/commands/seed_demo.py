@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from crm import stats
 from crm.tenancy import tenant_context
 
 # Apps seeded per tenant after accounts, in dependency order (later issues append theirs).
@@ -33,4 +34,6 @@ class Command(BaseCommand):
                 with tenant_context(tenant):
                     for module in APP_SEEDS:
                         importlib.import_module(module).seed(tenant=tenant, stdout=self.stdout)
+            # A bulk load: fresh planner statistics before anyone signs in (crm/stats.py).
+            stats.analyze_on_commit()
         self.stdout.write(self.style.SUCCESS("demo data ready (logins: manage.py seed_demo --logins-only)"))
