@@ -1,13 +1,7 @@
-"""Master data: hospitals (HCO), departments, doctors (HCP) and their relations, distributors,
-products and competitors, usage share, sales and shipments.
-
-Natural keys (used by imports when a row has no external id) are documented on each model
-and enforced by a unique constraint where reality allows it. Doctors are the exception:
-two doctors of one department may share a name, so ``(hospital, department, name)`` is a
-matching key for imports (an ambiguous match is reported), not a constraint.
-"""
+"""Hospitals (HCO), departments, doctors (HCP), their society positions, relations and alignment."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
@@ -16,15 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.models import TenantModel, TenantQuerySet
+from hospitals import normalize
+from hospitals.normalize import PROVINCES  # noqa: F401 - part of this module's API
 from hospitals.pinyin import name_initials, name_pinyin
-
-# The 34 provincial-level divisions of China (省级行政区), as written on official lists.
-PROVINCES = [
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
-    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
-    "宁夏回族自治区", "新疆维吾尔自治区", "台湾省", "香港特别行政区", "澳门特别行政区",
-]  # fmt: skip
 
 
 def _external_id_constraint(model_label: str):
@@ -89,8 +77,35 @@ class Hospital(TenantModel):
     def __str__(self):
         return self.name
 
+    def normalise(self) -> dict:
+        """One written form (hospitals.normalize) of name, aliases, province and city; returns
+        the errors of values that have none (left as they are)."""
+        self.name = normalize.name(self.name)
+        self.aliases = list(dict.fromkeys(a for a in map(normalize.name, self.aliases or ()) if a and a != self.name))
+        errors = {}
+        try:
+            self.province = normalize.province(self.province)
+        except normalize.Unreadable as exc:
+            errors["province"] = _("Unknown province “%(value)s”.") % exc.params
+        self.city = normalize.city(self.city)
+        self.district = normalize.name(self.district)
+        self.address = normalize.text(self.address)
+        return errors
+
+    def clean(self):
+        super().clean()
+        errors = self.normalise()
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.normalise()  # also for rows saved without validation (admin actions, scripts, tests)
+        super().save(*args, **kwargs)
+
 
 # Standard departments (科室): code → name. Custom departments have an empty standard code.
+# Each tenant's department dictionary (hospitals.dictionary) maps the names and synonyms
+# that files use (心血管内科, 呼吸与危重症医学科 …) to these codes.
 STANDARD_DEPARTMENTS = {
     "cardiology": "心内科",
     "respiratory": "呼吸内科",
@@ -119,6 +134,29 @@ STANDARD_DEPARTMENTS = {
     "pharmacy": "药剂科",
     "geriatrics": "老年医学科",
     "tcm": "中医科",
+    "general_medicine": "全科医学科",
+    "rehabilitation": "康复医学科",
+    "stomatology": "口腔科",
+    "radiology": "放射科",
+    "ultrasound": "超声科",
+    "laboratory": "检验科",
+    "pathology": "病理科",
+    "nuclear_medicine": "核医学科",
+    "pain": "疼痛科",
+    "breast_surgery": "乳腺外科",
+    "thyroid_surgery": "甲状腺外科",
+    "hepatobiliary_surgery": "肝胆外科",
+    "gastrointestinal_surgery": "胃肠外科",
+    "vascular_surgery": "血管外科",
+    "burns_plastic": "烧伤整形科",
+    "reproductive": "生殖医学科",
+    "neonatology": "新生儿科",
+    "nutrition": "临床营养科",
+    "interventional": "介入科",
+    "radiotherapy": "放疗科",
+    "integrated_medicine": "中西医结合科",
+    "health_checkup": "体检中心",
+    "allergy": "变态反应科",
 }
 
 
@@ -146,6 +184,14 @@ class Department(TenantModel):
 
     def __str__(self):
         return f"{self.hospital.name} · {self.name}" if "hospital" in self._state.fields_cache else self.name
+
+    def clean(self):
+        super().clean()
+        self.name = normalize.name(self.name)
+
+    def save(self, *args, **kwargs):
+        self.name = normalize.name(self.name)
+        super().save(*args, **kwargs)
 
 
 class ClinicalTitle(models.TextChoices):
@@ -299,11 +345,33 @@ class Doctor(TenantModel):
     )
     consent_to_contact = models.BooleanField(_("consent to contact (PIPL)"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    # Phones are stored in E.164 (+8613800000000: dialled, compared, de-duplicated) and shown
+    # as they were written (hospitals.normalize.phone).
     phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    phone_display = models.CharField(_("mobile phone as written"), max_length=50, blank=True, editable=False)
+    office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    office_phone_display = models.CharField(
+        _("office phone as written"), max_length=50, blank=True, editable=False
+    )
     wechat = models.CharField(_("WeChat id"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    campus = models.CharField(
+        _("campus"), max_length=50, blank=True, help_text=_("The campus (院区) of the hospital where the doctor works.")
+    )
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when a data steward merged this doctor into another (hospitals.steward); the row stays,
+    # inactive, so that the merge can be reversed.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -333,12 +401,51 @@ class Doctor(TenantModel):
     def __str__(self):
         return self.name
 
+    def normalise(self) -> dict:
+        """One written form (hospitals.normalize): name, phones in E.164 (shown as written),
+        e-mail in lower case. Returns the errors of values that have none (left as they are)."""
+        self.name = normalize.name(self.name)
+        self.email = normalize.email(self.email)
+        self.wechat = normalize.text(self.wechat)
+        self.campus = normalize.name(self.campus)
+        errors = {}
+        for field, display, kind in (
+            ("phone", "phone_display", normalize.MOBILE),
+            ("office_phone", "office_phone_display", normalize.LANDLINE),
+        ):
+            try:
+                number, shown = normalize.phone_fields(getattr(self, field), getattr(self, display), kind=kind)
+            except normalize.Unreadable as exc:
+                errors[field] = _(exc.msgid) % exc.params
+                continue
+            setattr(self, field, number)
+            setattr(self, display, shown[: self._meta.get_field(display).max_length])
+        return errors
+
+    def clean(self):
+        super().clean()
+        errors = self.normalise()
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phone_shown(self) -> str:
+        """The mobile number as written (its E.164 form when nothing else is known)."""
+        return self.phone_display or self.phone
+
+    @property
+    def office_phone_shown(self) -> str:
+        return self.office_phone_display or self.office_phone
+
     def save(self, *args, **kwargs):
+        self.normalise()  # also for rows saved without validation (admin actions, scripts, tests)
         self.name_pinyin = name_pinyin(self.name)
         self.name_initials = name_initials(self.name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        if update_fields is not None:
+            extra = {"name": ("name_pinyin", "name_initials"), "phone": ("phone_display",)}
+            extra["office_phone"] = ("office_phone_display",)
+            kwargs["update_fields"] = {*update_fields, *(f for k, fs in extra.items() if k in update_fields for f in fs)}
         super().save(*args, **kwargs)
 
 
@@ -443,387 +550,3 @@ class DoctorTerritory(TenantModel):
 
     def __str__(self):
         return f"{self.doctor_id} ↔ {self.territory_id}"
-
-
-class DistributorKind(models.TextChoices):
-    DELIVERY = "delivery", _("Delivery company (配送商)")
-    AGENT = "agent", _("Agent (代理商)")
-    DEALER = "dealer", _("Dealer (经销商)")
-
-
-class DistributorStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    TERMINATED = "terminated", _("Terminated")
-
-
-class Distributor(TenantModel):
-    """A distributor (配送商/代理商/经销商). Natural key: name."""
-
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=12, choices=DistributorKind.choices, default=DistributorKind.DEALER)
-    licence_no = models.CharField(_("licence number"), max_length=64, blank=True)
-    regions = ArrayField(models.CharField(max_length=20), blank=True, default=list, verbose_name=_("provinces"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=DistributorStatus.choices, default=DistributorStatus.ACTIVE
-    )
-    external_id = models.CharField(_("external id"), max_length=64, blank=True)
-
-    class Meta:
-        verbose_name = _("distributor")
-        verbose_name_plural = _("distributors")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "name"], name="distributor_tenant_name_uniq"),
-            _external_id_constraint("distributor"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class DistributorStaff(TenantModel):
-    """A distributor rep's employer: which distributor a ``distributor_rep`` user works for."""
-
-    user = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="distributor_links", verbose_name=_("user")
-    )
-    distributor = models.ForeignKey(
-        Distributor, on_delete=models.CASCADE, related_name="staff", verbose_name=_("distributor")
-    )
-
-    class Meta:
-        verbose_name = _("distributor staff")
-        verbose_name_plural = _("distributor staff")
-        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="diststaff_tenant_user_uniq")]
-
-    def __str__(self):
-        return f"{self.user} @ {self.distributor}"
-
-
-class Product(TenantModel):
-    """A product: the tenant's own or a competitor's. Natural key: name."""
-
-    name = models.CharField(_("brand name"), max_length=100)
-    generic_name = models.CharField(_("generic name"), max_length=100, blank=True)
-    therapeutic_area = models.CharField(_("therapeutic area"), max_length=100, blank=True)
-    is_own = models.BooleanField(_("our product"), default=True)
-    company = models.CharField(_("company"), max_length=200, blank=True)
-    competitors = models.ManyToManyField(
-        "self",
-        through="ProductCompetitor",
-        symmetrical=False,
-        blank=True,
-        related_name="competing_with",
-        verbose_name=_("competitors"),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-        ordering = ["-is_own", "name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="product_tenant_name_uniq")]
-
-    def __str__(self):
-        return self.name
-
-
-class ProductCompetitor(TenantModel):
-    """Our product and a competitor's product that competes with it."""
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product"))
-    competitor = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("competitor product")
-    )
-
-    class Meta:
-        verbose_name = _("competitor")
-        verbose_name_plural = _("competitors")
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "product", "competitor"], name="competitor_tenant_uniq"),
-            models.CheckConstraint(condition=~Q(product=F("competitor")), name="competitor_not_self"),
-        ]
-
-    def __str__(self):
-        return f"{self.product_id} vs {self.competitor_id}"
-
-
-class KeyMessage(TenantModel):
-    """An approved key message of a product, delivered in visits."""
-
-    product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="key_messages", verbose_name=_("product")
-    )
-    text = models.CharField(_("message"), max_length=300)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("approved and current"), default=True)
-
-    class Meta:
-        verbose_name = _("key message")
-        verbose_name_plural = _("key messages")
-        ordering = ["product", "order", "id"]
-        indexes = [models.Index(fields=["tenant", "product"], name="keymsg_tenant_product_idx")]
-
-    def __str__(self):
-        return self.text
-
-
-class DistributorCoverage(TenantModel):
-    """A distributor serves a hospital, for one product or (product empty) for all."""
-
-    distributor = models.ForeignKey(
-        Distributor, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("distributor")
-    )
-    hospital = models.ForeignKey(
-        Hospital, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("hospital")
-    )
-    product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("product")
-    )
-    since = models.DateField(_("since"), null=True, blank=True)
-    until = models.DateField(_("until"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("distributor coverage")
-        verbose_name_plural = _("distributor coverage")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "distributor", "hospital", "product"],
-                name="coverage_tenant_uniq",
-                nulls_distinct=False,
-            ),
-        ]
-        indexes = [models.Index(fields=["tenant", "hospital"], name="coverage_tenant_hospital_idx")]
-
-    def __str__(self):
-        return f"{self.distributor_id} → {self.hospital_id}"
-
-
-class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Expired")
-    TERMINATED = "terminated", _("Terminated")
-
-
-class DistributorAgreement(TenantModel):
-    """A distribution agreement: products, territory, period, target and status."""
-
-    distributor = models.ForeignKey(
-        Distributor, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("distributor")
-    )
-    number = models.CharField(_("agreement number"), max_length=64)
-    products = models.ManyToManyField(
-        Product, through="AgreementProduct", blank=True, related_name="+", verbose_name=_("products")
-    )
-    territory = models.ForeignKey(
-        "accounts.Territory",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("territory"),
-    )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    target_value = models.DecimalField(_("target value (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
-    )
-
-    class Meta:
-        verbose_name = _("distributor agreement")
-        verbose_name_plural = _("distributor agreements")
-        ordering = ["-start"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "number"], name="agreement_tenant_number_uniq"),
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="agreement_end_after_start"),
-        ]
-
-    def __str__(self):
-        return self.number
-
-
-class AgreementProduct(TenantModel):
-    """A product covered by a distributor agreement."""
-
-    agreement = models.ForeignKey(
-        DistributorAgreement, on_delete=models.CASCADE, related_name="+", verbose_name=_("agreement")
-    )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product"))
-
-    class Meta:
-        verbose_name = _("agreement product")
-        verbose_name_plural = _("agreement products")
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "agreement", "product"], name="agreementproduct_tenant_uniq"),
-        ]
-
-    def __str__(self):
-        return f"{self.agreement_id}: {self.product_id}"
-
-
-class UsageShare(TenantModel):
-    """How much of a product a doctor uses in a month: volume and share of their use (0–100 %)."""
-
-    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="usage", verbose_name=_("doctor"))
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="usage", verbose_name=_("product"))
-    period = models.DateField(_("month"), help_text=_("First day of the month."))
-    volume = models.DecimalField(_("volume"), max_digits=12, decimal_places=2, default=0)
-    share = models.DecimalField(
-        _("share (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-
-    class Meta:
-        verbose_name = _("usage share")
-        verbose_name_plural = _("usage share")
-        ordering = ["-period"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "doctor", "product", "period"], name="usage_tenant_uniq"),
-            models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=100), name="usage_share_range"),
-        ]
-        indexes = [models.Index(fields=["tenant", "product", "period"], name="usage_tenant_product_idx")]
-
-    def __str__(self):
-        return f"{self.doctor_id} {self.product_id} {self.period:%Y-%m} {self.share}%"
-
-
-class SalesRecord(TenantModel):
-    """Sell-in and sell-out of a product by a distributor to a hospital in a month."""
-
-    distributor = models.ForeignKey(
-        Distributor, on_delete=models.PROTECT, related_name="sales", verbose_name=_("distributor")
-    )
-    hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="sales", verbose_name=_("hospital"))
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sales", verbose_name=_("product"))
-    month = models.DateField(_("month"), help_text=_("First day of the month."))
-    sell_in_units = models.IntegerField(_("sell-in units"), default=0)
-    sell_in_value = models.DecimalField(_("sell-in value (CNY)"), max_digits=14, decimal_places=2, default=0)
-    sell_out_units = models.IntegerField(_("sell-out units"), default=0)
-    sell_out_value = models.DecimalField(_("sell-out value (CNY)"), max_digits=14, decimal_places=2, default=0)
-
-    class Meta:
-        verbose_name = _("sales record")
-        verbose_name_plural = _("sales records")
-        ordering = ["-month"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "distributor", "hospital", "product", "month"], name="sales_tenant_uniq"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["tenant", "hospital", "month"], name="sales_tenant_hospital_idx"),
-            models.Index(fields=["tenant", "product", "month"], name="sales_tenant_product_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.month:%Y-%m} {self.product_id}"
-
-
-class Shipment(TenantModel):
-    """A shipment of one lot of a product from a distributor to a hospital (for complaint lot trace)."""
-
-    distributor = models.ForeignKey(
-        Distributor, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("distributor")
-    )
-    hospital = models.ForeignKey(
-        Hospital, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("hospital")
-    )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("product"))
-    lot_number = models.CharField(_("lot number"), max_length=64)
-    quantity = models.PositiveIntegerField(_("quantity"))
-    shipped_on = models.DateField(_("shipped on"))
-    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("shipment")
-        verbose_name_plural = _("shipments")
-        ordering = ["-shipped_on"]
-        indexes = [models.Index(fields=["tenant", "lot_number"], name="shipment_tenant_lot_idx")]
-
-    def __str__(self):
-        return f"{self.lot_number} → {self.hospital_id}"
-
-
-# --- imports ---------------------------------------------------------------------------------
-
-
-class ImportKind(models.TextChoices):
-    """What a master-data import file holds (column specs: hospitals/imports/specs.py)."""
-
-    HOSPITALS = "hospitals", _("Hospitals")
-    DEPARTMENTS = "departments", _("Departments")
-    DOCTORS = "doctors", _("Doctors")
-    SOCIETY_POSITIONS = "society_positions", _("Society positions")
-    RELATIONS = "relations", _("Doctor relations")
-    DISTRIBUTORS = "distributors", _("Distributors")
-    COVERAGE = "coverage", _("Distributor coverage")
-    USAGE = "usage", _("Usage share")
-    SALES = "sales", _("Sales")
-    SHIPMENTS = "shipments", _("Shipments")
-
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    VALIDATING = "validating", _("Checking rows")
-    IMPORTING = "importing", _("Importing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-def import_upload_to(job, filename):
-    """imports/<tenant id>/<date>-<random>.<ext>: the user's file name is kept on the job, not on disk."""
-    import os
-    import uuid
-
-    from django.utils import timezone
-
-    ext = os.path.splitext(filename)[1].lower()[:8]
-    return f"imports/{job.tenant_id}/{timezone.now():%Y%m%d}-{uuid.uuid4().hex}{ext}"
-
-
-class ImportJob(TenantModel):
-    """One uploaded master-data file and its import: status, progress, counts and the error report.
-
-    Rows are all checked first; when any row has an error nothing is written and ``errors``
-    lists them (row, column, message id and parameters, rendered in the reader's language);
-    ``notes`` says what else the reader should know (columns ignored, departments created).
-    Live progress while the job runs is kept in the cache (hospitals.imports.progress), the
-    row holds the final figures.
-    """
-
-    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
-    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
-    )
-    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
-    notes = models.JSONField(_("notes"), default=list, blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "-created_at"], name="importjob_tenant_created_idx")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.original_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
