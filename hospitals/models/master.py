@@ -443,9 +443,12 @@ class Doctor(TenantModel):
         self.name_initials = name_initials(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            extra = {"name": ("name_pinyin", "name_initials"), "phone": ("phone_display",)}
-            extra["office_phone"] = ("office_phone_display",)
-            kwargs["update_fields"] = {*update_fields, *(f for k, fs in extra.items() if k in update_fields for f in fs)}
+            derived = {
+                "name": ("name_pinyin", "name_initials"),
+                "phone": ("phone_display",),
+                "office_phone": ("office_phone_display",),
+            }
+            kwargs["update_fields"] = {*update_fields, *(f for k in update_fields for f in derived.get(k, ()))}
         super().save(*args, **kwargs)
 
 
