@@ -35,7 +35,7 @@ from hospitals.pagination import DoctorPagination
 
 ADMIN = frozenset({Role.TENANT_ADMIN})
 FIELD_EDITORS = frozenset({Role.REP, Role.MANAGER})
-CONTACT_FIELDS = ("phone", "wechat", "email")
+CONTACT_FIELDS = ("phone", "phone_display", "office_phone", "office_phone_display", "wechat", "email")
 
 
 class MasterDataPermission(IsTenantUser):
@@ -209,14 +209,25 @@ class DoctorSerializer(serializers.ModelSerializer):
             "consent_to_contact",
             "consent_date",
             "phone",
+            "phone_display",
+            "office_phone",
+            "office_phone_display",
             "wechat",
             "email",
+            "campus",
             "external_id",
             "is_active",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["name_pinyin", "name_initials", "created_at", "updated_at"]
+        read_only_fields = [
+            "name_pinyin",
+            "name_initials",
+            "phone_display",
+            "office_phone_display",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()

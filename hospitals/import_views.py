@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from crm.exports import FORMATS, export_response
@@ -211,10 +211,15 @@ def import_job_annotated(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_job_accept(request, pk):
-    """Accept the suggestions (the chosen candidate of each, the clear ones by default) and run again."""
+    """Accept the suggestions (the chosen candidate of each, the clear ones by default) and run again.
+
+    GET shows the job, where the suggestions are.
+    """
     job = _job(request, pk)
+    if request.method == "GET":
+        return import_job_detail(request, pk)
     choices = {key[len("choice:") :]: value for key, value in request.POST.items() if key.startswith("choice:")}
     try:
         again = import_job_accept_suggestions(
@@ -227,10 +232,15 @@ def import_job_accept(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_job_decide(request, pk):
-    """Run the file again with a decision for its probable matches (update them / create new doctors)."""
+    """Run the file again with a decision for its probable matches (update them / create new doctors).
+
+    GET shows the job, where the probable matches are.
+    """
     job = _job(request, pk)
+    if request.method == "GET":
+        return import_job_detail(request, pk)
     policy = request.POST.get("probable_matches")
     if policy not in (ProbableMatchPolicy.UPDATE, ProbableMatchPolicy.CREATE):
         raise Http404

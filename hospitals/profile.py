@@ -50,7 +50,7 @@ NETWORK_LIMIT = 200
 HISTORY_LIMIT = 50
 SALES_MONTHS = 24
 USAGE_MONTHS = 24
-CONTACT_FIELDS = frozenset({"phone", "wechat", "email"})
+CONTACT_FIELDS = frozenset({"phone", "phone_display", "office_phone", "office_phone_display", "wechat", "email"})
 
 # How a relation reads from the other end (the doctor of the page is its ``to_doctor``).
 _INVERSE_LABELS = {

@@ -237,11 +237,14 @@ def import_job_create(*, tenant, by, kind: str, upload, options: dict | None = N
     return job, True
 
 
+class KeyConflict(ValidationError):
+    """An idempotency key sent again with another kind of import (the API answers 409)."""
+
+
 def _same_request(job: ImportJob, kind: str) -> ImportJob:
     if job.kind != kind:
-        raise ValidationError(
-            {"client_key": _("This key was already used for another import (of %(kind)s).") % {"kind": job.kind}},
-            code="conflict",
+        raise KeyConflict(
+            {"client_key": _("This key was already used for another import (of %(kind)s).") % {"kind": job.kind}}
         )
     return job
 
