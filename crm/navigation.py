@@ -16,6 +16,7 @@ MENU = [
     # Segmentation: the tier dashboard (scorecards, runs and overrides are reached from it).
     (_("Tiers"), "tier_dashboard", {Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER}),
     (_("Import"), "import_start", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
+    (_("Duplicates"), "duplicate_list", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
     (_("My day"), "my_day", {Role.REP, Role.DISTRIBUTOR_REP}),
     (_("Plans"), "visit_week", {Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER}),

@@ -14,3 +14,7 @@ class VisitsConfig(AppConfig):
         from visits.schedule import _post_migrate
 
         post_migrate.connect(_post_migrate, sender=self, dispatch_uid="visits_periodic_tasks")
+
+        from visits.merge import register_visit_references
+
+        register_visit_references()
