@@ -166,14 +166,17 @@ class Titles:
             if not part or self.PASSED_OVER.match(part):
                 continue
             try:
-                clinical = clinical or self.clinical(part)
-                continue
+                code = self.clinical(part)
             except Invalid:
                 pass
+            else:
+                clinical = clinical or code
+                continue
             try:
-                academic = academic or self.academic(part)
+                code = self.academic(part)
             except Invalid:
                 raise Invalid(self.clinical.message, value=value) from None
+            academic = academic or code
         if clinical is None and academic is None:
             raise Invalid(self.clinical.message, value=value)
         if academic is None:

@@ -176,7 +176,8 @@ def _unmerge(values: list[list], start: tuple[int, int], ranges) -> list[Merge]:
     return merges
 
 
-def _numbered(values: Iterable[list], first_row: int, convert, limit: int = MAX_ROWS + TITLE_ROWS + 1) -> list[Row]:
+def _numbered(values: Iterable[list], first_row: int, convert, limit: int | None = None) -> list[Row]:
+    limit = limit or MAX_ROWS + TITLE_ROWS + 1
     rows = []
     normalize = unicodedata.normalize
     for offset, raw in enumerate(values):

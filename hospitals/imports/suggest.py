@@ -22,7 +22,8 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 
 SHORTLIST = 40
-MIN_SCORE = 60
+MIN_SCORE = 70
+NEAR = 15  # candidates more than this many points below the best are not shown
 ACCEPT_SCORE = 80
 ACCEPT_MARGIN = 5
 COMMON_SHARE = 0.08  # a character or syllable in more than 8 % of the names finds nothing
@@ -87,6 +88,7 @@ class Suggester:
             if score >= MIN_SCORE:
                 scored.append((round(score), i))
         scored.sort(key=lambda s: (-s[0], self.names[s[1]]))
+        scored = [s for s in scored if s[0] >= scored[0][0] - NEAR]
         return [(self.ids[i], self.names[i], score) for score, i in scored[:limit]]
 
 
