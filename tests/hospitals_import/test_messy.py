@@ -331,7 +331,7 @@ def test_the_annotated_xlsx_is_the_input_with_an_error_column(tenant, master, ma
         content, filename, _ = report.annotated_file(job)
     assert filename == "医生-errors.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "医生名单" and values[1][:4] == ["姓名", "医院名称", "职称", "错误"]
     assert values[2][3] is None, "a good row has no message"
     assert "医院名称" in values[3][3] and "复旦大学附属中山医院" in values[3][3] and "大主任" in values[3][3]
