@@ -54,7 +54,7 @@ PREFECTURES = {
     "塔城地区": "塔城", "阿勒泰地区": "阿勒泰", "兴安盟": "兴安", "锡林郭勒盟": "锡林郭勒", "阿拉善盟": "阿拉善",
 }  # fmt: skip
 _CITY_SHORT = {short: full for full, short in PREFECTURES.items() if short}
-_CITY_SUFFIXES = ("市", "地区", "自治州", "州", "盟", "区", "县", "旗", "自治县")
+_CITY_SUFFIXES = ("市", "地区", "自治州", "盟", "区", "县", "旗")  # not 州: 杭州 is 杭州市
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}·])\s+(?=[{_CJK}·])")
