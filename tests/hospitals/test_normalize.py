@@ -60,14 +60,16 @@ def test_phones_refused(written, kind, message):
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("上海", "上海市"), ("上海市", "上海市"), ("杭州", "杭州市"), ("延边", "延边朝鲜族自治州"), ("浦东新区", "浦东新区"),
-     ("喀什地区", "喀什地区"), ("锡林郭勒", "锡林郭勒盟"), ("", "")],
+    [("上海", "上海市"), ("上海市", "上海市"), ("杭州", "杭州市"), ("延边", "延边朝鲜族自治州"),
+     ("浦东新区", "浦东新区"), ("喀什地区", "喀什地区"), ("锡林郭勒", "锡林郭勒盟"), ("", "")],
 )  # fmt: skip
 def test_cities(written, expected):
     assert normalize.city(written) == expected
 
 
-@pytest.mark.parametrize(("written", "expected"), [("广西", "广西壮族自治区"), ("Guangdong", "广东省"), ("上海", "上海市")])
+@pytest.mark.parametrize(
+    ("written", "expected"), [("广西", "广西壮族自治区"), ("Guangdong", "广东省"), ("上海", "上海市")]
+)
 def test_provinces(written, expected):
     assert normalize.province(written) == expected
 

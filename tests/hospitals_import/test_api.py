@@ -31,9 +31,8 @@ def flow(tenant):
 def _post(api_client, rows=FLOW, key=None, kind="flow", name="流向.xlsx", **extra):
     data = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows, "gbk")
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return api_client.post(
-        "/api/v1/imports/", {"file": SimpleUploadedFile(name, data), "kind": kind, **extra}, format="multipart", **headers
-    )
+    body = {"file": SimpleUploadedFile(name, data), "kind": kind, **extra}
+    return api_client.post("/api/v1/imports/", body, format="multipart", **headers)
 
 
 def test_post_a_flow_file_follow_the_job_read_the_report_accept_and_import(
