@@ -9,6 +9,8 @@ lower case), so ``ICU`` and ``icu`` are one word.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +77,7 @@ DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=100_000)
 def key(name: str) -> str:
     """The comparison form of a department name: normalised, no spaces, lower case."""
     return normalize.name(name).replace(" ", "").lower()

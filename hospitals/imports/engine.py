@@ -16,6 +16,7 @@ not data, map columns, parse cells — every error of every row, in one pass.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from collections.abc import Callable
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_noop
 
 from hospitals.imports.errors import Invalid, RowError
 from hospitals.imports.parsers import Spread
-from hospitals.imports.reading import Merge, Row
+from hospitals.imports.reading import Merge, Row, clean
 from hospitals.imports.specs import Column, Spec, header_key, header_key_without_units
 
 HEADER_SEARCH_ROWS = 20
@@ -38,19 +39,21 @@ _NOTES = re.compile(
 )
 
 
-class ParsedRow:
-    """One data row: its spreadsheet number, parsed values by column key, and the id it matched."""
+class ParsedRow(dict):
+    """One data row: its parsed values by column key (the row *is* that dict, so ``row.get`` is
+    dict.get: the checks call it millions of times), its spreadsheet number, the id it matched."""
 
-    __slots__ = ("number", "values", "id", "ok")
+    __slots__ = ("number", "id", "ok")
 
     def __init__(self, number: int, values: dict):
+        super().__init__(values)
         self.number = number
-        self.values = values
         self.id = None
         self.ok = True
 
-    def get(self, key):
-        return self.values.get(key)
+    @property
+    def values(self) -> dict:
+        return self
 
 
 @dataclasses.dataclass
@@ -93,20 +96,38 @@ def locate_header(rows: list[Row], spec: Spec) -> tuple[int, dict[int, Column]]:
     return best, best_found
 
 
+_KEYWORD_STARTS = frozenset("合总小累共汇全备注说填制审复负报打导签盖数来以tTsSnNrRpP")
+_SPACES = str.maketrans("", "", " \u3000\t")
+
+
 def classify(cells: list[str], header_cells: list[str], known: set[int]) -> str | None:
-    """Why a row below the header is not data (a msgid), or None for a data row."""
-    filled = [(i, c) for i, c in enumerate(cells) if c]
-    if not filled:
-        return None
-    first = filled[0][1].replace(" ", "")
-    if any(_TOTALS.match(c.replace(" ", "")) for _, c in filled[:3]):
-        return gettext_noop("skipped: a totals row (“%(text)s”)")
-    if len(filled) <= 2 and _NOTES.match(first):
-        return gettext_noop("skipped: a note or footer row (“%(text)s”)")
-    if len(filled) == 1 and filled[0][0] not in known and len(known) > 1:
-        return gettext_noop("skipped: a note or footer row (“%(text)s”)")
-    if len(filled) >= 2 and [c for c in cells if c] == [c for c in header_cells if c]:
+    """Why a row below the header is not data (a msgid), or None for a data row.
+
+    Called for every row, so the common data row is let through after looking at its first
+    three filled cells (none starts like a keyword) and comparing it with the header once.
+    """
+    filled_count = len(cells) - cells.count("")
+    if cells == header_cells and filled_count >= 2:
         return gettext_noop("skipped: the header row again (“%(text)s”)")
+    suspicious, seen, first_position = False, 0, -1
+    for position, cell in enumerate(cells):
+        if cell:
+            if first_position < 0:
+                first_position = position
+            if cell[0] in _KEYWORD_STARTS:
+                suspicious = True
+                break
+            seen += 1
+            if seen == 3:
+                break
+    if suspicious:
+        filled = [c for c in cells if c]
+        if any(_TOTALS.match(c.translate(_SPACES)) for c in filled[:3]):
+            return gettext_noop("skipped: a totals row (“%(text)s”)")
+        if len(filled) <= 2 and _NOTES.match(filled[0].translate(_SPACES)):
+            return gettext_noop("skipped: a note or footer row (“%(text)s”)")
+    if filled_count == 1 and first_position not in known and len(known) > 1:
+        return gettext_noop("skipped: a note or footer row (“%(text)s”)")
     return None
 
 
@@ -167,11 +188,15 @@ def parse(
     if errors:
         return Parsed([], headers, errors, notes, header_number, header_cells)
 
-    # Rows that are not data: set aside and reported.
+    # Rows that are not data: set aside and reported. Rows are made as wide as the header, so
+    # that a column is one itemgetter away.
     known = {position for position, _ in positions}
+    width = max(position for position, _ in positions) + 1
     skipped: dict[int, str] = {}
     data = []
     for number, cells in rows[header_at + 1 :]:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
         why = classify(cells, header_cells, known)
         if why is None:
             data.append((number, cells))
@@ -188,30 +213,36 @@ def parse(
     columns: dict[str, list] = {}
     spreads: dict[str, list] = {}
     step = max(1, count // max(1, len(positions)))
+    cell_lists = [cells for _, cells in data]
     for position, col in positions:
-        texts = [cells[position] if position < len(cells) else "" for _, cells in data]
-        good: dict[str, object] = {"": None}
+        texts = list(map(operator.itemgetter(position), cell_lists))
+        good: dict[str, object] = {}
         bad: dict[str, Invalid] = {}
-        spread_any = False
+        extras: dict[str, dict] = {}
+        parse_cell = col.parse
         for text in set(texts):
             if text:
                 try:
-                    good[text] = value = col.parse(text)
+                    # NFKC here, once per distinct value (the reader only strips).
+                    value = parse_cell(text if text.isascii() else clean(text))
                 except Invalid as exc:
                     bad[text] = exc
-                else:
-                    spread_any = spread_any or isinstance(value, Spread)
-        values = [good.get(text) for text in texts]
-        if spread_any:
-            values = _spread(col.key, values, spreads)
-        columns[col.key] = values
+                    continue
+                if type(value) is Spread:
+                    for other, extra in value.items():
+                        if other != col.key:
+                            extras.setdefault(other, {})[text] = extra
+                    value = value.get(col.key)
+                good[text] = value
+        columns[col.key] = list(map(good.get, texts))
+        for other, extra in extras.items():
+            spreads[other] = list(map(extra.get, texts))
         if bad:
             header = headers[col.key]
-            for i, text in enumerate(texts):
-                if text in bad:
-                    ok[i] = False
-                    bad_cells.add((i, col.key))
-                    errors.append(RowError.from_invalid(data[i][0], header, bad[text]))
+            for i in [i for i, text in enumerate(texts) if text in bad]:
+                ok[i] = False
+                bad_cells.add((i, col.key))
+                errors.append(RowError.from_invalid(data[i][0], header, bad[texts[i]]))
         if on_progress:
             on_progress(step)
     # What a cell gave another column (the academic title in 主任医师/教授) fills it where empty.
@@ -228,8 +259,9 @@ def parse(
                     errors.append(RowError(data[i][0], header, gettext_noop("this column must be filled in")))
     for group in spec.one_of:
         present = [key for key in group if key in headers]
-        for i in range(count):
-            if all(columns[key][i] is None for key in present) and not any((i, k) in bad_cells for k in present):
+        empty = set.intersection(*({i for i, v in enumerate(columns[key]) if v is None} for key in present))
+        for i in sorted(empty):
+            if not any((i, k) in bad_cells for k in present):
                 ok[i] = False
                 errors.append(RowError(data[i][0], headers[present[0]], gettext_noop("this column must be filled in")))
 
@@ -242,19 +274,6 @@ def parse(
     if not parsed_rows:
         errors.append(RowError(0, "", gettext_noop("the file has a header row but no data rows")))
     return Parsed(parsed_rows, headers, errors, notes, header_number, header_cells, skipped)
-
-
-def _spread(key: str, values: list, spreads: dict[str, list]) -> list:
-    """Split :class:`Spread` values: the column keeps its own, the others go to ``spreads``."""
-    own = []
-    for i, value in enumerate(values):
-        if isinstance(value, Spread):
-            for other, extra in value.items():
-                if other != key:
-                    spreads.setdefault(other, [None] * len(values))[i] = extra
-            value = value.get(key)
-        own.append(value)
-    return own
 
 
 def _note_merges(merges, header_number, positions, headers, notes):

@@ -421,15 +421,19 @@ class Doctors(Kind):
         if "department" not in ctx.headers:
             return
         create = ctx.options.get("new_departments") == m.NewDepartmentPolicy.CREATE
+        seen: dict[tuple, tuple] = {}  # (hospital, text) → lookup, once per distinct pair
         for row in rows:
             hid, text = row.get("hospital_id"), row.get("department")
             if hid is None or text is None:
                 continue
-            ids, code = self.departments.lookup(hid, text)
+            found = seen.get((hid, text))
+            if found is None:
+                found = seen[(hid, text)] = self.departments.lookup(hid, text)
+            ids, code = found
             if len(ids) == 1:
-                row.values["department_id"] = ids[0]
+                row["department_id"] = ids[0]
                 name = self.departments.name_of[ids[0]]
-                if dictionary.key(name) != dictionary.key(text):
+                if name != text and dictionary.key(name) != dictionary.key(text):
                     ctx.note_rows(
                         row,
                         "department",

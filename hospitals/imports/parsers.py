@@ -82,9 +82,15 @@ class Phone:
         return Spread({self.key: number, f"{self.key}_display": written[:50]})
 
 
+# Addresses Django's validate_email accepts, in the common shape: checked by one regex.
+_PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
 class Email:
     def __call__(self, value: str) -> str:
         value = normalize.email(value)
+        if _PLAIN_EMAIL.fullmatch(value):
+            return value
         try:
             validate_email(value)
         except ValidationError as exc:

@@ -179,12 +179,14 @@ def _unmerge(values: list[list], start: tuple[int, int], ranges) -> list[Merge]:
 def _numbered(values: Iterable[list], first_row: int, convert, limit: int | None = None) -> list[Row]:
     limit = limit or MAX_ROWS + TITLE_ROWS + 1
     rows = []
-    normalize = unicodedata.normalize
     for offset, raw in enumerate(values):
-        # Text is most cells: handled inline (a call per cell costs more than the work).
-        cells = [
-            (v.strip() if v.isascii() else normalize("NFKC", v).strip()) if type(v) is str else convert(v) for v in raw
-        ]
+        # Text is most cells: handled inline (a call per cell costs more than the work). Only
+        # stripped here (str.strip() strips full-width spaces too); the engine applies NFKC once
+        # per distinct value of a column, and the report shows the cells as they were written.
+        try:
+            cells = list(map(str.strip, raw))  # all text: the common row, at C speed
+        except TypeError:
+            cells = [v.strip() if type(v) is str else convert(v) for v in raw]
         if any(cells):
             if len(rows) >= limit:
                 raise _too_many_rows(f"{limit:,}+")

@@ -18,6 +18,7 @@ query per table, and what the report says when one is not found.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -106,6 +107,7 @@ def select(model, columns: Iterable[str], where: str = "TRUE", params: list | No
         return cursor.fetchall()
 
 
+@functools.lru_cache(maxsize=200_000)
 def name_key(text: str | None) -> str:
     """How names are compared: one written form, case ignored."""
     return normalize.name(text or "").lower()

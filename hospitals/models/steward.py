@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TenantModel
+from hospitals import normalize
 from hospitals.models.master import STANDARD_DEPARTMENTS, Doctor
 
 
@@ -32,6 +33,10 @@ class DepartmentSynonym(TenantModel):
 
     def __str__(self):
         return f"{self.name} → {self.get_code_display()}"
+
+    def clean(self):
+        super().clean()
+        self.name = normalize.name(self.name)
 
 
 class DuplicateReason(models.TextChoices):
