@@ -186,6 +186,7 @@ REPORT_COLUMNS = [
     (_("Row"), "row"),
     (_("Column"), "column"),
     (_("Message"), render_error),
+    (_("The row in the file"), lambda e: e.get("values", "")),
 ]
 
 
@@ -196,7 +197,9 @@ def import_job_report(request, pk, fmt):
     job = _job(request, pk)
     if fmt not in FORMATS:
         raise Http404
-    return export_response(job.errors, REPORT_COLUMNS, fmt, f"import-{job.pk}-errors")
+    values = (job.row_values or {}).get("rows", {})
+    rows = [{**e, "values": " | ".join(v for v in values.get(str(e["row"]), ()) if v)} for e in job.errors]
+    return export_response(rows, REPORT_COLUMNS, fmt, f"import-{job.pk}-errors")
 
 
 @login_required

@@ -142,3 +142,29 @@ def test_rows_saved_without_validation_are_normalised_too(tenant):
         assert Hospital.objects.filter(pk=hospital.pk).values_list("name", "city", "province").get() == (
             "瑞金医院", "上海市", "上海市"
         )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_records_stored_before_the_rules_are_rewritten_by_the_command(tenant):
+    from django.core.management import call_command
+
+    ruijin = f.HospitalFactory(tenant=tenant, name="瑞金医院")
+    clash = f.HospitalFactory(tenant=tenant, name="华山医院")
+    other = f.HospitalFactory(tenant=tenant, name="仁济医院")
+    doctor = f.DoctorFactory(hospital=ruijin, name="许立")
+    with tenant_context(tenant):
+        Hospital.objects.filter(pk=ruijin.pk).update(city="上海")
+        Hospital.objects.filter(pk=other.pk).update(name="华山 医院")  # would become 华山医院: left alone
+        Doctor.objects.filter(pk=doctor.pk).update(name="许 立", phone="134-9925-5324", email="X@Y.CN")
+
+    call_command("normalise_master_data", tenant=tenant.code)
+
+    with tenant_context(tenant):
+        doctor.refresh_from_db()
+        assert (doctor.name, doctor.phone, doctor.phone_display, doctor.email) == (
+            "许立", "+8613499255324", "134-9925-5324", "x@y.cn"
+        )  # fmt: skip
+        assert doctor.history.latest().history_change_reason == "normalised"
+        assert Hospital.objects.get(pk=ruijin.pk).city == "上海市"
+        assert Hospital.objects.get(pk=other.pk).name == "华山 医院"
+        assert Hospital.objects.get(pk=clash.pk).name == "华山医院"
