@@ -46,6 +46,7 @@ bench: setup
 
 lint: setup
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 ## Refresh the translation catalogue after changing strings, then compile it.

@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.filters import TerritoryAssignmentFilter, TerritoryFilter
-from accounts.models import Role, Territory, TerritoryAssignment, User
-from crm.permissions import RoleWritePermission
+from accounts.models import Territory, TerritoryAssignment, User
+from crm.permissions import ADMIN_ROLES
 from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet, TenantScopedAPIMixin
 
 
@@ -71,7 +71,7 @@ class UserViewSet(TenantReadOnlyViewSet):
     filterset_fields = ["role"]
 
     def get_queryset(self):
-        return selectors.colleague_list(tenant=self.request.user.tenant_id)
+        return selectors.colleague_list(tenant=self.tenant)
 
 
 class TerritoryViewSet(TenantModelViewSet):
@@ -79,16 +79,9 @@ class TerritoryViewSet(TenantModelViewSet):
 
     serializer_class = TerritorySerializer
     filterset_class = TerritoryFilter
-    permission_classes = [RoleWritePermission]
-    write_roles = {Role.TENANT_ADMIN}
-
-    def get_queryset(self):
-        return selectors.territory_list(tenant=self.request.user.tenant_id, user=self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.territory_create(
-            tenant=self.request.user.tenant, by=self.request.user, **serializer.validated_data
-        )
+    write_roles = ADMIN_ROLES
+    selector = selectors.territory_list
+    create_service = services.territory_create
 
 
 class TerritoryAssignmentViewSet(TenantModelViewSet):
@@ -96,13 +89,8 @@ class TerritoryAssignmentViewSet(TenantModelViewSet):
 
     serializer_class = TerritoryAssignmentSerializer
     filterset_class = TerritoryAssignmentFilter
-    permission_classes = [RoleWritePermission]
-    write_roles = {Role.TENANT_ADMIN}
+    write_roles = ADMIN_ROLES
+    create_service = services.territory_assign
 
     def get_queryset(self):
-        return selectors.assignment_list(tenant=self.request.user.tenant_id)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.territory_assign(
-            tenant=self.request.user.tenant, by=self.request.user, **serializer.validated_data
-        )
+        return selectors.assignment_list(tenant=self.tenant)

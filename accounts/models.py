@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TenantModel, TenantQuerySet
+from crm.permissions import FIELD_ROLES
+from crm.roles import Role  # the kernel's vocabulary; ``accounts.models.Role`` stays importable
 
 
 class Tenant(models.Model):
@@ -34,18 +36,6 @@ class Tenant(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Role(models.TextChoices):
-    """What a user does; decides menus, visibility and rights (crm/permissions.py)."""
-
-    REP = "rep", _("Medical representative")
-    DISTRIBUTOR_REP = "distributor_rep", _("Distributor clinical rep")
-    MANAGER = "manager", _("Regional manager")
-    PRODUCT_MANAGER = "product_manager", _("Product manager")
-    MEDICAL_AFFAIRS = "medical_affairs", _("Medical affairs")
-    COMPLIANCE = "compliance", _("Compliance")
-    TENANT_ADMIN = "tenant_admin", _("Administrator")
 
 
 class UserQuerySet(models.QuerySet):
@@ -201,8 +191,7 @@ class TerritoryAssignment(TenantModel):
         if self.user_id and self.user.tenant_id != self.tenant_id:
             raise ValidationError({"user": _("Select a valid choice.")})
         if self.user_id and self.territory_id:
-            field_roles = (Role.REP, Role.DISTRIBUTOR_REP)
-            if self.user.role in field_roles and self.territory.level != TerritoryLevel.TERRITORY:
+            if self.user.role in FIELD_ROLES and self.territory.level != TerritoryLevel.TERRITORY:
                 raise ValidationError({"territory": _("Reps are assigned to territories, not regions or districts.")})
             if self.user.role == Role.MANAGER and self.territory.level == TerritoryLevel.TERRITORY:
                 raise ValidationError({"territory": _("Managers manage a district or a region.")})

@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 
-from accounts.models import Role, Territory, TerritoryAssignment, User
+from accounts.models import Territory, TerritoryAssignment, User
+from crm.permissions import VISITING_ROLES
 
 
 def territory_list(*, tenant, user) -> QuerySet[Territory]:
@@ -13,7 +14,7 @@ def territory_list(*, tenant, user) -> QuerySet[Territory]:
     the whole tree of the tenant.
     """
     qs = Territory.objects.for_tenant(tenant).select_related("parent")
-    if user.role in (Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER):
+    if user.role in VISITING_ROLES:
         return qs.subtree_of(user_territory_roots(tenant=tenant, user=user))
     return qs
 

@@ -2,12 +2,11 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from accounts import selectors
 from accounts.filters import TerritoryFilter
-from crm.permissions import is_tenant_user
+from crm.web import get_or_404, tenant_user
 
 
 class LoginView(auth_views.LoginView):
@@ -17,16 +16,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _tenant_user(request):
-    if not is_tenant_user(request.user):
-        raise PermissionDenied
-    return request.user
-
-
 @login_required
 def territory_list(request):
     """The territory tree the user may see, filterable by level and name."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.territory_list(tenant=user.tenant_id, user=user)
     flt = TerritoryFilter(request.GET, queryset=qs)
     return render(request, "accounts/territory_list.html", {"filter": flt, "territories": flt.qs[:500]})
@@ -35,8 +28,8 @@ def territory_list(request):
 @login_required
 def territory_detail(request, pk):
     """One node: its place in the tree, children and who covers it."""
-    user = _tenant_user(request)
-    territory = get_object_or_404(selectors.territory_list(tenant=user.tenant_id, user=user), pk=pk)
+    user = tenant_user(request)
+    territory = get_or_404(selectors.territory_list(tenant=user.tenant_id, user=user), pk)
     return render(
         request,
         "accounts/territory_detail.html",

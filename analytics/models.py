@@ -1,4 +1,5 @@
-"""Dashboards per role, event ROI, tier movement, exports.
+"""Dashboards per role, event ROI, tier movement, exports: reads only, no model of its own yet.
 
-Models arrive with their issue; every one of them subclasses crm.tenancy.TenantModel.
+Should it need one, it subclasses ``crm.models.TenantModel`` (see docs/adding-an-app.md). The
+role dashboards are cards registered with ``crm.home.register_card`` in ``AnalyticsConfig.ready()``.
 """

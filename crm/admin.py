@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import has_tenant_field
+from crm.models import Notification, has_tenant_field
 from crm.permissions import can_use_admin, is_tenant_admin
 
 
@@ -142,3 +142,14 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request)
+
+
+@admin.register(Notification)
+class NotificationAdmin(TenantAdmin):
+    """The inbox's notifications (every app's), read-mostly."""
+
+    show_full_result_count = False
+    list_display = ["user", "kind", "text", "date", "read"]
+    list_filter = ["kind", "read"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]

@@ -1,8 +1,10 @@
-"""The one DRF router of the project (mounted at /api/v1/)."""
+"""The one DRF router of the project (mounted at /api/v1/): project wiring, the one place that
+imports every app's API (a new app adds its routes here: docs/adding-an-app.md)."""
 
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from crm.inbox import api as inbox_api
 from hospitals import api as hospitals_api
 from hospitals import import_api
 from segmentation import api as segmentation_api
@@ -36,7 +38,7 @@ router.register("cycle-plan-lines", visits_api.CyclePlanLineViewSet, basename="c
 router.register("followup-tasks", visits_api.FollowUpTaskViewSet, basename="followup-task")
 router.register("medical-inquiries", visits_api.MedicalInquiryViewSet, basename="medical-inquiry")
 router.register("content-items", visits_api.ContentItemViewSet, basename="content-item")
-router.register("notifications", visits_api.NotificationViewSet, basename="notification")
+router.register("notifications", inbox_api.NotificationViewSet, basename="notification")
 router.register("followup-rules", visits_api.FollowUpRuleViewSet, basename="followup-rule")
 router.register("visit-settings", visits_api.VisitSettingsViewSet, basename="visit-settings")
 router.register("scorecards", segmentation_api.ScorecardViewSet, basename="scorecard")

@@ -1,9 +1,12 @@
-"""The tenant-owned base model and its fail-closed managers (see crm.tenancy for the context)."""
+"""The tenant-owned base model and its fail-closed managers (see crm.tenancy for the context),
+and the one model of the kernel: :class:`Notification`, the inbox every app writes to
+(crm.inbox)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.tenancy import TenantNotSetError, current_tenant_id, in_platform_scope
@@ -159,3 +162,46 @@ def has_tenant_field(model) -> bool:
         return model._meta.get_field("tenant").is_relation
     except Exception:  # FieldDoesNotExist, or a lazy reference
         return False
+
+
+class Notification(TenantModel):
+    """An in-app notification for one user: a daily reminder, a new task, a plan to review, …
+
+    Every app writes them through :func:`crm.inbox.notify` (or a reminder it registers with
+    :func:`crm.inbox.register_reminders`); ``kind`` is a code the app names and labels
+    (:func:`crm.inbox.register_kinds`). At most one per (user, kind, object, day): a daily
+    job may run again the same day without repeating itself.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=20)
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    read = models.BooleanField(_("read"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "kind", "object_type", "object_id", "date"],
+                name="notification_tenant_once_a_day",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "user", "read", "-created_at"], name="notif_tenant_user_idx")]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as people read it (the label its app registered, else the code)."""
+        from crm.inbox import kind_label
+
+        return kind_label(self.kind)

@@ -1,30 +1,42 @@
-"""The menu by role: what each kind of user can open from the top bar."""
+"""The menu by role: what each kind of user can open from the top bar.
+
+A new app adds its pages here (docs/adding-an-app.md), with a role set of crm/permissions.py.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from crm.permissions import can_use_admin
+from crm.permissions import (
+    ALL_ROLES,
+    API_DOCS_ROLES,
+    FIELD_ROLES,
+    IMPORT_ROLES,
+    MANAGER_ROLES,
+    STEWARD_ROLES,
+    TIER_DASHBOARD_ROLES,
+    VISITING_ROLES,
+    can_use_admin,
+)
 
 # (label, url name, roles or None for everyone). Later features add their pages here.
 MENU = [
     (_("Home"), "home", None),
     # Master data: tenant users only (platform staff have no tenant's doctors to see).
-    (_("Doctors"), "doctor_list", frozenset(Role)),
-    (_("Hospitals"), "hospital_list", frozenset(Role)),
-    (_("Distributors"), "distributor_list", frozenset(Role)),
+    (_("Doctors"), "doctor_list", ALL_ROLES),
+    (_("Hospitals"), "hospital_list", ALL_ROLES),
+    (_("Distributors"), "distributor_list", ALL_ROLES),
     (_("Territories"), "territory_list", None),
     # Segmentation: the tier dashboard (scorecards, runs and overrides are reached from it).
-    (_("Tiers"), "tier_dashboard", {Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER}),
-    (_("Import"), "import_start", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
-    (_("Duplicates"), "duplicate_list", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
+    (_("Tiers"), "tier_dashboard", TIER_DASHBOARD_ROLES),
+    (_("Import"), "import_start", IMPORT_ROLES),
+    (_("Duplicates"), "duplicate_list", STEWARD_ROLES),
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
-    (_("My day"), "my_day", {Role.REP, Role.DISTRIBUTOR_REP}),
-    (_("Plans"), "visit_week", {Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER}),
-    (_("Tasks"), "task_inbox", frozenset(Role)),
-    (_("Inquiries"), "inquiry_list", frozenset(Role)),
-    (_("Content"), "content_list", frozenset(Role)),
-    (_("Team"), "team", {Role.MANAGER}),
-    (_("API docs"), "api-docs", {Role.TENANT_ADMIN, Role.PRODUCT_MANAGER}),
+    (_("My day"), "my_day", FIELD_ROLES),
+    (_("Plans"), "visit_week", VISITING_ROLES),
+    (_("Tasks"), "task_inbox", ALL_ROLES),
+    (_("Inquiries"), "inquiry_list", ALL_ROLES),
+    (_("Content"), "content_list", ALL_ROLES),
+    (_("Team"), "team", MANAGER_ROLES),
+    (_("API docs"), "api-docs", API_DOCS_ROLES),
 ]
 
 

@@ -1,12 +1,70 @@
-"""Role rules in one place, used by views, the API and admin alike (DESIGN.md §3)."""
+"""Role rules in one place, used by views, the API and admin alike (DESIGN.md §3).
+
+Every set of roles that decides a right is defined here, once, and imported where it is used
+(selectors, services, views, viewsets, navigation). A new app adds its sets here too.
+
+The API declares who may do what on a viewset of :class:`crm.rest.TenantModelViewSet` (or
+its read-only sibling) with three attributes, read by :class:`RolePermission`:
+
+* ``read_roles`` — who may GET/HEAD/OPTIONS (default ``ALL_ROLES``: what each one sees is the
+  selector's business);
+* ``write_roles`` — who may POST/PUT/PATCH/DELETE (default: nobody);
+* ``action_roles = {"approve": {...}}`` — who may run one action, whatever its method; it
+  replaces ``read_roles``/``write_roles`` for that action (a standard one such as
+  ``"update"`` or an ``@action``).
+
+Object-level rules (a rep edits their own report) are the services' and selectors'.
+"""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
+from crm.roles import Role
 
+# --- role sets ------------------------------------------------------------------------------
+
+ALL_ROLES = frozenset(Role)
+ADMIN_ROLES = frozenset({Role.TENANT_ADMIN})
+MANAGER_ROLES = frozenset({Role.MANAGER})
+# Field staff: reps of the company and of distributors (their own doctors, their own plans).
+FIELD_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP})
+# Who visits doctors and reports visits (a manager visits too).
+VISITING_ROLES = FIELD_ROLES | MANAGER_ROLES
+# Who sees doctors through the territories they cover (a distributor rep: through coverage).
+TERRITORY_ROLES = frozenset({Role.REP, Role.MANAGER})
+# Head office: every doctor of the tenant, read-only on the field's work.
+HEAD_OFFICE_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})
+# Who sees doctors' phone, WeChat and email (PIPL).
+CONTACT_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 # Who may see speaker-fee amounts (events/ uses it once fee records exist).
 FEE_AMOUNT_ROLES = frozenset({Role.COMPLIANCE, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
-FIELD_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP})
+
+# Master data (hospitals): administrators edit everything; product managers also products and
+# key messages; reps and managers the field profile of their doctors, society posts and relations.
+MASTER_DATA_EDITORS = ADMIN_ROLES
+PRODUCT_EDITORS = ADMIN_ROLES | {Role.PRODUCT_MANAGER}
+FIELD_PROFILE_EDITORS = TERRITORY_ROLES
+IMPORT_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
+STEWARD_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})  # likely duplicates, merges
+API_DOCS_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
+
+# Segmentation: scorecards, runs, overrides and tier settings; the dashboard; the adoption ladder.
+SCORECARD_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+TIER_DASHBOARD_ROLES = SCORECARD_ROLES | MANAGER_ROLES
+ADOPTION_ROLES = VISITING_ROLES | SCORECARD_ROLES
+
+# Visits: content library, medical inquiries, follow-up tasks.
+CONTENT_EDITORS = frozenset({Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
+CONTENT_ALL_READERS = CONTENT_EDITORS | {Role.PRODUCT_MANAGER}  # also drafts and expired items
+INQUIRY_ANSWERERS = frozenset({Role.MEDICAL_AFFAIRS})
+INQUIRY_RAISERS = VISITING_ROLES | INQUIRY_ANSWERERS
+INQUIRY_SENDERS = frozenset({Role.MEDICAL_AFFAIRS, Role.REP, Role.MANAGER})
+INQUIRY_ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.COMPLIANCE})
+TASK_ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
+TASK_WORKERS = ALL_ROLES - {Role.PRODUCT_MANAGER}  # complete or reopen a task of their inbox
+TASK_INBOX_ROLES = frozenset({Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})  # inbox on their home page
+
+
+# --- checks ---------------------------------------------------------------------------------
 
 
 def is_tenant_user(user) -> bool:
@@ -15,23 +73,29 @@ def is_tenant_user(user) -> bool:
 
 
 def has_role(user, *roles) -> bool:
-    """The user is a tenant user holding one of ``roles``."""
-    return is_tenant_user(user) and user.role in roles
+    """The user is a tenant user holding one of ``roles`` (roles or sets of roles)."""
+    wanted = set()
+    for r in roles:
+        wanted.update(r if isinstance(r, set | frozenset | list | tuple) else (r,))
+    return is_tenant_user(user) and user.role in wanted
 
 
 def is_tenant_admin(user) -> bool:
     """Administrator of their tenant (works in Django admin, scoped to the tenant)."""
-    return has_role(user, Role.TENANT_ADMIN)
+    return has_role(user, ADMIN_ROLES)
 
 
 def can_see_fee_amounts(user) -> bool:
     """Fee amounts are for compliance, product managers and administrators only."""
-    return has_role(user, *FEE_AMOUNT_ROLES)
+    return has_role(user, FEE_AMOUNT_ROLES)
 
 
 def can_use_admin(user) -> bool:
     """Django admin: platform staff across tenants, tenant administrators in their tenant."""
     return bool(user and user.is_active and (getattr(user, "is_platform_staff", False) or is_tenant_admin(user)))
+
+
+# --- the API --------------------------------------------------------------------------------
 
 
 class IsTenantUser(BasePermission):
@@ -41,12 +105,25 @@ class IsTenantUser(BasePermission):
         return is_tenant_user(request.user)
 
 
-class RoleWritePermission(IsTenantUser):
-    """Read for every tenant user; write for the roles in ``view.write_roles``."""
+class RolePermission(IsTenantUser):
+    """The one permission class of the API: ``read_roles``, ``write_roles`` and ``action_roles``
+    of the view (module docstring). A method the route does not offer answers 405 for every
+    user alike, never a 403 that would differ by role."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        if request.method in SAFE_METHODS:
-            return True
-        return request.user.role in getattr(view, "write_roles", ())
+        method = request.method.lower()
+        if method not in getattr(view, "http_method_names", ()) or not hasattr(view, method):
+            return True  # DRF answers 405
+        return request.user.role in roles_for(view, request.method)
+
+
+def roles_for(view, method: str) -> frozenset:
+    """The roles that may call ``view``'s current action with ``method``."""
+    roles = (getattr(view, "action_roles", None) or {}).get(getattr(view, "action", None))
+    if roles is not None:
+        return frozenset(roles)
+    if method.upper() in SAFE_METHODS:
+        return frozenset(getattr(view, "read_roles", ALL_ROLES))
+    return frozenset(getattr(view, "write_roles", ()))

@@ -5,7 +5,7 @@ The tenant-owned base model and its managers are in :mod:`crm.models`.
 The current tenant lives in a context variable. It is set:
 
 * once per browser request by :class:`crm.middleware.TenantMiddleware` (from the user),
-* in the API by :class:`crm.api.TenantScopedAPIMixin` right after DRF authenticated the user,
+* in the API by :class:`crm.rest.TenantScopedAPIMixin` right after DRF authenticated the user,
 * once per Celery task by :class:`crm.celery.TenantTask` from its explicit ``tenant_id`` argument,
 * in scripts and tests with ``with tenant_context(tenant):``.
 
@@ -39,6 +39,12 @@ def current_tenant_id() -> int | None:
     return _current_tenant_id.get()
 
 
+def tenant_id_of(tenant) -> int | None:
+    """The id of ``tenant`` (a Tenant or its id): services and selectors accept either."""
+    tenant_id = getattr(tenant, "pk", tenant)
+    return int(tenant_id) if tenant_id is not None else None
+
+
 def in_platform_scope() -> bool:
     """True inside :func:`platform_scope` (platform staff, scheduler)."""
     return _platform.get()
@@ -46,8 +52,7 @@ def in_platform_scope() -> bool:
 
 def activate(tenant) -> object:
     """Set the current tenant (a Tenant, its id, or None) and return a token for :func:`deactivate`."""
-    tenant_id = getattr(tenant, "pk", tenant)
-    return _current_tenant_id.set(int(tenant_id) if tenant_id is not None else None)
+    return _current_tenant_id.set(tenant_id_of(tenant))
 
 
 def deactivate(token) -> None:

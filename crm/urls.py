@@ -8,10 +8,12 @@ from rest_framework.authtoken.views import obtain_auth_token
 from accounts.api import MeView
 from crm import views
 from crm.api import router
+from crm.inbox import views as inbox_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", inbox_views.notification_list, name="notification_list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

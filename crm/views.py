@@ -1,4 +1,4 @@
-"""Project-level pages: home per role, health check."""
+"""Project-level pages: home per role (cards from crm.home), health check."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -7,9 +7,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crm.health import health
-from visits import pages as visit_pages
+from crm.home import home_cards
 
-# The home page of each role: what that person starts the day with. Later features fill them.
+# The page of each role: its heading and static cards; the apps' cards come from crm.home.
 HOME_TEMPLATES = {
     "rep": "home/rep.html",
     "distributor_rep": "home/rep.html",
@@ -26,7 +26,8 @@ def home(request):
     """The signed-in user's home page, chosen by role (platform staff: the platform page)."""
     user = request.user
     template = HOME_TEMPLATES.get(user.role, "home/platform.html")
-    return render(request, template, {"tenant": user.tenant, **visit_pages.home_context(user)})
+    cards, context = home_cards(user)
+    return render(request, template, {"tenant": user.tenant, "home_cards": cards, **context})
 
 
 @never_cache

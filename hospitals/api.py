@@ -10,8 +10,8 @@ hospital deactivates it (visits, sales and history refer to them).
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from accounts.models import Role, Territory, User
-from crm.permissions import IsTenantUser
+from accounts.models import Territory, User
+from crm.permissions import FIELD_PROFILE_EDITORS, MASTER_DATA_EDITORS, PRODUCT_EDITORS
 from crm.rest import TenantModelViewSet
 from hospitals import filters, selectors, services
 from hospitals.models import (
@@ -33,58 +33,17 @@ from hospitals.models import (
 )
 from hospitals.pagination import DoctorPagination
 
-ADMIN = frozenset({Role.TENANT_ADMIN})
-FIELD_EDITORS = frozenset({Role.REP, Role.MANAGER})
 CONTACT_FIELDS = ("phone", "phone_display", "office_phone", "office_phone_display", "wechat", "email")
-
-
-class MasterDataPermission(IsTenantUser):
-    """Read for every tenant user (what they see is the selector's business); write for the
-    roles the viewset allows for the action (``write_roles`` plus ``action_write_roles``)."""
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        return request.user.role in view.get_write_roles()
+# Who may write what (crm/permissions.py): administrators everything; product managers products
+# and key messages; reps and managers the field profile, society posts and relations.
+FIELD_WRITERS = MASTER_DATA_EDITORS | FIELD_PROFILE_EDITORS
 
 
 class MasterDataViewSet(TenantModelViewSet):
-    """CRUD of one master-data model: list/detail from a selector, writes through services."""
+    """The kernel's CRUD base with the defaults of master data: administrators write, and
+    ``DELETE`` removes a row unless it is still referenced (then 400)."""
 
-    permission_classes = [MasterDataPermission]
-    write_roles = ADMIN
-    action_write_roles: dict = {}
-    selector = None  # selectors.<x>_list
-    create_service = None
-    update_service = None
-    instance_kwarg = ""
-
-    def get_write_roles(self):
-        return self.write_roles | self.action_write_roles.get(self.action, frozenset())
-
-    @property
-    def tenant(self):
-        return self.request.user.tenant
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no user, no tenant
-            return self.serializer_class.Meta.model.objects.none()
-        return type(self).selector(tenant=self.request.user.tenant_id, user=self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(
-            tenant=self.tenant, by=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
-            tenant=self.tenant,
-            by=self.request.user,
-            **{self.instance_kwarg: serializer.instance},
-            **serializer.validated_data,
-        )
+    write_roles = MASTER_DATA_EDITORS
 
     def perform_destroy(self, instance):
         services.record_delete(tenant=self.tenant, by=self.request.user, obj=instance)
@@ -264,13 +223,13 @@ class DoctorViewSet(MasterDataViewSet):
     serializer_class = DoctorSerializer
     filterset_class = filters.DoctorFilter
     pagination_class = DoctorPagination
-    action_write_roles = {"update": FIELD_EDITORS, "partial_update": FIELD_EDITORS}
+    action_roles = {"update": FIELD_WRITERS, "partial_update": FIELD_WRITERS}
     selector = selectors.doctor_list
     create_service = services.doctor_create
     instance_kwarg = "doctor"
 
     def _profile_only(self):
-        return getattr(self.request.user, "role", None) != Role.TENANT_ADMIN
+        return getattr(self.request.user, "role", None) not in MASTER_DATA_EDITORS
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update") and self._profile_only():
@@ -304,7 +263,7 @@ class SocietyPositionViewSet(MasterDataViewSet):
 
     serializer_class = SocietyPositionSerializer
     filterset_class = filters.SocietyPositionFilter
-    action_write_roles = {"create": FIELD_EDITORS}
+    action_roles = {"create": FIELD_WRITERS}
     selector = selectors.society_position_list
     create_service = services.society_position_create
     update_service = services.society_position_update
@@ -331,7 +290,7 @@ class DoctorRelationViewSet(MasterDataViewSet):
 
     serializer_class = DoctorRelationSerializer
     filterset_class = filters.DoctorRelationFilter
-    action_write_roles = {"create": FIELD_EDITORS}
+    action_roles = {"create": FIELD_WRITERS}
     selector = selectors.relation_list
     create_service = services.doctor_relation_create
     update_service = services.doctor_relation_update
@@ -495,7 +454,7 @@ class ProductViewSet(MasterDataViewSet):
 
     serializer_class = ProductSerializer
     filterset_class = filters.ProductFilter
-    write_roles = ADMIN | {Role.PRODUCT_MANAGER}
+    write_roles = PRODUCT_EDITORS
     create_service = services.product_create
     update_service = services.product_update
     instance_kwarg = "product"
@@ -521,7 +480,7 @@ class KeyMessageViewSet(MasterDataViewSet):
 
     serializer_class = KeyMessageSerializer
     filterset_class = filters.KeyMessageFilter
-    write_roles = ADMIN | {Role.PRODUCT_MANAGER}
+    write_roles = PRODUCT_EDITORS
     selector = selectors.key_message_list
     create_service = services.key_message_create
     update_service = services.key_message_update

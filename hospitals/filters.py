@@ -41,7 +41,6 @@ from hospitals.models import (
     SocietyRole,
     UsageShare,
 )
-from segmentation.models import AdoptionStage, Tier
 
 
 def _hospitals(request):
@@ -111,14 +110,7 @@ class DoctorFilter(django_filters.FilterSet):
         choices=SocietyRole.choices, method="filter_society_position", label=_("Society position")
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
-    # --- tier filters (segmentation): subqueries, never lists of ids -----------------------
-    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, method="filter_tier", label=_("Tier"))
-    adoption = django_filters.MultipleChoiceFilter(
-        choices=AdoptionStage.choices, method="filter_adoption", label=_("Adoption stage")
-    )
-    adoption_product = django_filters.ModelChoiceFilter(
-        queryset=_products, method="filter_adoption_product", label=_("Adoption stage of product")
-    )
+    # Tier and adoption filters are added by segmentation (hospitals.hooks.register_doctor_filters).
     # ---------------------------------------------------------------------------------------
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("hospital__name", "hospital"), ("clinical_title", "clinical_title")),
@@ -150,25 +142,6 @@ class DoctorFilter(django_filters.FilterSet):
                 "doctor_id"
             )
         )
-
-    def filter_tier(self, queryset, name, value):
-        """Doctors whose current tier (override applied) is one of ``value``."""
-        from segmentation.selectors import filter_doctors_by_tier
-
-        return filter_doctors_by_tier(queryset, tenant=current_tenant_id(), tiers=value) if value else queryset
-
-    def filter_adoption(self, queryset, name, value):
-        """Doctors at one of the stages ``value`` of the adoption ladder (of ``adoption_product``, or any)."""
-        from segmentation.selectors import filter_doctors_by_adoption
-
-        if not value:
-            return queryset
-        product = self.form.cleaned_data.get("adoption_product")
-        return filter_doctors_by_adoption(queryset, tenant=current_tenant_id(), stages=value, product=product)
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def filter_adoption_product(self, queryset, name, value):
-        return queryset  # read by filter_adoption
 
     def filter_society_position(self, queryset, name, value):
         if not value:

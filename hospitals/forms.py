@@ -10,7 +10,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from crm.permissions import FIELD_PROFILE_EDITORS, MASTER_DATA_EDITORS
 from hospitals import services
 from hospitals.models import Channel, Department, Doctor, Hospital
 
@@ -42,9 +42,9 @@ ADMIN_EDITABLE = (
 def doctor_edit_rule(user):
     """(fields, service) with which ``user`` edits a doctor, or None when they may not edit."""
     role = getattr(user, "role", None)
-    if role == Role.TENANT_ADMIN:
+    if role in MASTER_DATA_EDITORS:
         return ADMIN_EDITABLE, services.doctor_update
-    if role in (Role.REP, Role.MANAGER):
+    if role in FIELD_PROFILE_EDITORS:
         return FIELD_EDITABLE, services.doctor_profile_update
     return None
 

@@ -21,8 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import Role
-from crm.permissions import IsTenantUser
+from crm.permissions import IMPORT_ROLES
 from crm.rest import TenantScopedAPIMixin
 from hospitals.imports import progress, report
 from hospitals.imports.services import (
@@ -33,15 +32,7 @@ from hospitals.imports.services import (
 )
 from hospitals.models import ImportJob, ImportKind, NewDepartmentPolicy, ProbableMatchPolicy
 
-IMPORT_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
 KIND_ALIASES = {"flow": ImportKind.SHIPMENTS, "liuxiang": ImportKind.SHIPMENTS, "usage_share": ImportKind.USAGE}
-
-
-class CanImport(IsTenantUser):
-    """Master-data imports: tenant administrators and product managers."""
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and request.user.role in IMPORT_ROLES
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -147,12 +138,13 @@ class ImportJobViewSet(TenantScopedAPIMixin, mixins.ListModelMixin, mixins.Retri
     """Master-data imports (the import page, for programs)."""
 
     serializer_class = ImportJobSerializer
-    permission_classes = [CanImport]
+    read_roles = IMPORT_ROLES  # crm.permissions.RolePermission: the page's roles, for every action
+    write_roles = IMPORT_ROLES
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["kind", "status"]
 
     def get_queryset(self):
-        return ImportJob.objects.for_tenant(self.request.user.tenant_id).order_by("-created_at", "-id")
+        return ImportJob.objects.for_tenant(self.tenant).order_by("-created_at", "-id")
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
@@ -173,7 +165,7 @@ class ImportJobViewSet(TenantScopedAPIMixin, mixins.ListModelMixin, mixins.Retri
         options = {k: data[k] for k in ("probable_matches", "new_departments") if data.get(k)}
         try:
             job, created = import_job_create(
-                tenant=request.user.tenant_id,
+                tenant=self.tenant,
                 by=request.user,
                 kind=data["kind"],
                 upload=data["file"],
@@ -211,7 +203,7 @@ class ImportJobViewSet(TenantScopedAPIMixin, mixins.ListModelMixin, mixins.Retri
         body = AcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         again = import_job_accept_suggestions(
-            tenant=request.user.tenant_id,
+            tenant=self.tenant,
             by=request.user,
             job=self.get_object(),
             choices=body.validated_data.get("choices"),
@@ -228,6 +220,6 @@ class ImportJobViewSet(TenantScopedAPIMixin, mixins.ListModelMixin, mixins.Retri
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         again = import_job_rerun(
-            tenant=request.user.tenant_id, by=request.user, job=self.get_object(), options=body.validated_data
+            tenant=self.tenant, by=request.user, job=self.get_object(), options=body.validated_data
         )
         return Response(self.get_serializer(again).data, status=status.HTTP_201_CREATED)

@@ -11,15 +11,15 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
 from crm.exports import FORMATS, export_response
-from crm.permissions import has_role
+from crm.permissions import IMPORT_ROLES, has_role
+from crm.web import get_or_404, tenant_user
 from hospitals.imports import progress, report
 from hospitals.imports.errors import render as render_error
 from hospitals.imports.services import (
@@ -31,7 +31,6 @@ from hospitals.imports.services import (
 from hospitals.imports.specs import SPECS
 from hospitals.models import ImportJob, ImportKind, ImportStatus, NewDepartmentPolicy, ProbableMatchPolicy
 
-IMPORT_ROLES = (Role.TENANT_ADMIN, Role.PRODUCT_MANAGER)
 SHOWN_ERRORS = 200
 
 
@@ -64,21 +63,19 @@ class ImportForm(forms.Form):
 
 
 def _importer(request):
-    if not has_role(request.user, *IMPORT_ROLES):
-        raise PermissionDenied
-    return request.user
+    return tenant_user(request, IMPORT_ROLES)
 
 
 def import_job_list(*, tenant, user):
     """The tenant's import jobs, newest first (every importer sees every job of the tenant)."""
-    if not has_role(user, *IMPORT_ROLES):
+    if not has_role(user, IMPORT_ROLES):
         return ImportJob.objects.none()
     return ImportJob.objects.for_tenant(tenant).select_related("created_by")
 
 
 def _job(request, pk):
     user = _importer(request)
-    return get_object_or_404(import_job_list(tenant=user.tenant_id, user=user), pk=pk)
+    return get_or_404(import_job_list(tenant=user.tenant_id, user=user), pk)
 
 
 def _kind_help():

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import territory_list
-from hospitals import selectors
+from crm.web import int_or_none
+from hospitals import hooks, selectors
 from hospitals.models import (
     PROVINCES,
     STANDARD_DEPARTMENTS,
@@ -89,7 +90,7 @@ class Connection:
     label: str
     strength: int
     source: str
-    high_tier: bool = False  # set once segmentation assigns tiers (see high_tier_doctor_ids)
+    high_tier: bool = False  # from the tier source segmentation registers (high_tier_doctor_ids)
 
 
 @dataclasses.dataclass
@@ -103,12 +104,14 @@ class Network:
 
 
 def high_tier_doctor_ids(*, tenant, doctor_ids) -> set[int]:
-    """Ids among ``doctor_ids`` whose current tier is high (A or B), overrides applied."""
-    from segmentation.selectors import current_tiers
-
-    if not doctor_ids:
+    """Ids among ``doctor_ids`` whose current tier is high (A or B), overrides applied (the tier
+    source segmentation registers: hospitals.hooks)."""
+    source = hooks.doctor_tier()
+    if not doctor_ids or source is None:
         return set()
-    return {pk for pk, tier in current_tiers(tenant=tenant, doctor_ids=doctor_ids).items() if tier in ("A", "B")}
+    return {
+        pk for pk, tier in source.current(tenant=tenant, doctor_ids=doctor_ids).items() if tier in source.high_tiers
+    }
 
 
 def doctor_network(*, tenant, user, doctor: Doctor, limit: int = NETWORK_LIMIT) -> Network:
@@ -506,7 +509,7 @@ def doctor_filter_options(*, tenant, user, params) -> dict:
         .distinct()[:HOSPITAL_CHOICES_MAX]
     )
     hospital_choices = list(in_place.order_by("name", "id").values_list("pk", "name")[: HOSPITAL_CHOICES_MAX + 1])
-    chosen_hospital = _int(params.get("hospital"))
+    chosen_hospital = int_or_none(params.get("hospital"))
     chosen = None
     if chosen_hospital is not None:
         chosen = hospitals.filter(pk=chosen_hospital).values_list("pk", "name").first()
@@ -558,10 +561,3 @@ def hospital_filter_options(*, tenant, user, params) -> dict:
 def distributor_filter_options() -> dict:
     """Choices for the distributor list's filters."""
     return {"provinces": PROVINCES, "kinds": DistributorKind.choices, "statuses": DistributorStatus.choices}
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

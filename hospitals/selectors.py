@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import user_territories
+from crm.permissions import CONTACT_ROLES, HEAD_OFFICE_ROLES, TERRITORY_ROLES
 from hospitals.models import (
     Department,
     Distributor,
@@ -37,10 +38,6 @@ from hospitals.models import (
     SocietyPosition,
     UsageShare,
 )
-
-HEAD_OFFICE_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})
-TERRITORY_ROLES = frozenset({Role.REP, Role.MANAGER})
-CONTACT_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 
 
 def _filtered(filterset_class, params, queryset):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, TerritoryLevel
+from crm.tenancy import tenant_id_of
 from hospitals.models import (
     AgreementProduct,
     Department,
@@ -114,7 +115,7 @@ def _assign(obj, fields: dict, allowed: frozenset):
 
 def _same_tenant(tenant, obj):
     """Refuse to touch a row of another tenant (a caller bug; the API never gets here)."""
-    if obj.tenant_id != getattr(tenant, "pk", tenant):
+    if obj.tenant_id != tenant_id_of(tenant):
         raise ValidationError(_("Not found."))
 
 
@@ -153,7 +154,7 @@ def record_delete(*, tenant, by, obj) -> None:
 @transaction.atomic
 def hospital_create(*, tenant, by, **fields) -> Hospital:
     """Add a hospital (name unique in the tenant; external id unique when given)."""
-    return _save(_assign(Hospital(tenant=tenant), fields, HOSPITAL_FIELDS))
+    return _save(_assign(Hospital(tenant_id=tenant_id_of(tenant)), fields, HOSPITAL_FIELDS))
 
 
 @transaction.atomic
@@ -181,7 +182,7 @@ def hospital_deactivate(*, tenant, by, hospital, on=None) -> Hospital:
 @transaction.atomic
 def department_create(*, tenant, by, **fields) -> Department:
     """Add a department to a hospital (a standard one, or a custom one without standard code)."""
-    return _save(_assign(Department(tenant=tenant), fields, DEPARTMENT_FIELDS))
+    return _save(_assign(Department(tenant_id=tenant_id_of(tenant)), fields, DEPARTMENT_FIELDS))
 
 
 @transaction.atomic
@@ -208,7 +209,7 @@ def _check_doctor(doctor: Doctor):
 @transaction.atomic
 def doctor_create(*, tenant, by, **fields) -> Doctor:
     """Add a doctor (HCP); the department, if any, must be of the doctor's hospital."""
-    doctor = _assign(Doctor(tenant=tenant), fields, DOCTOR_FIELDS)
+    doctor = _assign(Doctor(tenant_id=tenant_id_of(tenant)), fields, DOCTOR_FIELDS)
     return _save(doctor, by=by, check=_check_doctor)
 
 
@@ -244,7 +245,7 @@ def doctor_deactivate(*, tenant, by, doctor) -> Doctor:
 @transaction.atomic
 def society_position_create(*, tenant, by, **fields) -> SocietyPosition:
     """Record a doctor's post in an academic society (one post per doctor and society)."""
-    position = _assign(SocietyPosition(tenant=tenant), fields, SOCIETY_FIELDS)
+    position = _assign(SocietyPosition(tenant_id=tenant_id_of(tenant)), fields, SOCIETY_FIELDS)
     _check_unique(
         SocietyPosition.objects.for_tenant(tenant).filter(doctor=position.doctor_id, society=position.society),
         position,
@@ -292,7 +293,7 @@ def doctor_relation_create(*, tenant, by, **fields) -> DoctorRelation:
     Symmetric kinds (classmate, co-author, colleague) are stored once, with the lower doctor
     id first, so A–B and B–A are the same relation.
     """
-    relation = _assign(DoctorRelation(tenant=tenant), fields, RELATION_FIELDS)
+    relation = _assign(DoctorRelation(tenant_id=tenant_id_of(tenant)), fields, RELATION_FIELDS)
     if not relation.from_doctor_id or not relation.to_doctor_id:
         raise ValidationError(_("Choose both doctors."))
     _normalise_relation(relation)
@@ -318,7 +319,7 @@ def _check_leaf(territory):
 @transaction.atomic
 def doctor_align(*, tenant, by, doctor, territory) -> DoctorTerritory:
     """Align a doctor to a (leaf) territory: its reps will see and cover the doctor."""
-    link = DoctorTerritory(tenant=tenant, doctor=doctor, territory=territory)
+    link = DoctorTerritory(tenant_id=tenant_id_of(tenant), doctor=doctor, territory=territory)
     _check_leaf(territory)
     _check_unique(
         DoctorTerritory.objects.for_tenant(tenant).filter(doctor=doctor, territory=territory),
@@ -351,7 +352,7 @@ def doctor_alignment_update(*, tenant, by, alignment, doctor=None, territory=Non
 @transaction.atomic
 def distributor_create(*, tenant, by, **fields) -> Distributor:
     """Add a distributor (配送商/代理商/经销商)."""
-    return _save(_assign(Distributor(tenant=tenant), fields, DISTRIBUTOR_FIELDS))
+    return _save(_assign(Distributor(tenant_id=tenant_id_of(tenant)), fields, DISTRIBUTOR_FIELDS))
 
 
 @transaction.atomic
@@ -363,7 +364,7 @@ def distributor_update(*, tenant, by, distributor, **fields) -> Distributor:
 
 def _check_staff(tenant, staff: DistributorStaff):
     user = staff.user
-    if user is None or user.tenant_id != getattr(tenant, "pk", tenant):
+    if user is None or user.tenant_id != tenant_id_of(tenant):
         raise ValidationError({"user": _("Select a valid choice.")})
     if user.role != Role.DISTRIBUTOR_REP:
         raise ValidationError({"user": _("Only users with the role distributor clinical rep work for a distributor.")})
@@ -377,7 +378,7 @@ def _check_staff(tenant, staff: DistributorStaff):
 @transaction.atomic
 def distributor_staff_create(*, tenant, by, user, distributor) -> DistributorStaff:
     """Record that a distributor rep works for ``distributor`` (one distributor per user)."""
-    staff = DistributorStaff(tenant=tenant, user=user, distributor=distributor)
+    staff = DistributorStaff(tenant_id=tenant_id_of(tenant), user=user, distributor=distributor)
     _check_staff(tenant, staff)
     return _save(staff)
 
@@ -406,7 +407,7 @@ def _check_coverage(tenant, coverage: DistributorCoverage):
 @transaction.atomic
 def distributor_coverage_create(*, tenant, by, **fields) -> DistributorCoverage:
     """A distributor serves a hospital, for one product or (no product) for all."""
-    coverage = _assign(DistributorCoverage(tenant=tenant), fields, COVERAGE_FIELDS)
+    coverage = _assign(DistributorCoverage(tenant_id=tenant_id_of(tenant)), fields, COVERAGE_FIELDS)
     _check_coverage(tenant, coverage)
     return _save(coverage)
 
@@ -435,7 +436,7 @@ def _set_agreement_products(tenant, agreement, products):
     )
     for product in products:
         if product.pk not in existing:
-            _save(AgreementProduct(tenant=tenant, agreement=agreement, product=product))
+            _save(AgreementProduct(tenant_id=tenant_id_of(tenant), agreement=agreement, product=product))
 
 
 def _check_agreement(agreement):
@@ -447,7 +448,7 @@ def _check_agreement(agreement):
 @transaction.atomic
 def distributor_agreement_create(*, tenant, by, products=(), **fields) -> DistributorAgreement:
     """A distribution agreement: distributor, number, products, territory, period, target, status."""
-    agreement = _assign(DistributorAgreement(tenant=tenant), fields, AGREEMENT_FIELDS)
+    agreement = _assign(DistributorAgreement(tenant_id=tenant_id_of(tenant)), fields, AGREEMENT_FIELDS)
     _check_agreement(agreement)
     _check_unique(
         DistributorAgreement.objects.for_tenant(tenant).filter(number=agreement.number),
@@ -495,13 +496,13 @@ def _set_competitors(tenant, product, competitors):
     existing = set(links.values_list("competitor_id", flat=True))
     for competitor in competitors:
         if competitor.pk not in existing:
-            _save(ProductCompetitor(tenant=tenant, product=product, competitor=competitor))
+            _save(ProductCompetitor(tenant_id=tenant_id_of(tenant), product=product, competitor=competitor))
 
 
 @transaction.atomic
 def product_create(*, tenant, by, competitors=(), **fields) -> Product:
     """Add a product, ours or a competitor's; our products list their competitors."""
-    product = _assign(Product(tenant=tenant), fields, PRODUCT_FIELDS)
+    product = _assign(Product(tenant_id=tenant_id_of(tenant)), fields, PRODUCT_FIELDS)
     _check_unique(
         Product.objects.for_tenant(tenant).filter(name=product.name),
         product,
@@ -545,7 +546,7 @@ def _check_key_message(message):
 @transaction.atomic
 def key_message_create(*, tenant, by, **fields) -> KeyMessage:
     """Add an approved key message to one of our products."""
-    message = _assign(KeyMessage(tenant=tenant), fields, KEY_MESSAGE_FIELDS)
+    message = _assign(KeyMessage(tenant_id=tenant_id_of(tenant)), fields, KEY_MESSAGE_FIELDS)
     return _save(message, check=_check_key_message)
 
 
@@ -577,7 +578,7 @@ def usage_share_create(*, tenant, by, **fields) -> UsageShare:
 
     The period is stored as the first day of its month.
     """
-    usage = _assign(UsageShare(tenant=tenant), fields, USAGE_FIELDS)
+    usage = _assign(UsageShare(tenant_id=tenant_id_of(tenant)), fields, USAGE_FIELDS)
     _check_usage(tenant, usage)
     return _save(usage)
 
@@ -611,7 +612,7 @@ def sales_record_create(*, tenant, by, **fields) -> SalesRecord:
 
     Negative units are returns. The month is stored as its first day.
     """
-    record = _assign(SalesRecord(tenant=tenant), fields, SALES_FIELDS)
+    record = _assign(SalesRecord(tenant_id=tenant_id_of(tenant)), fields, SALES_FIELDS)
     _check_sales(tenant, record)
     return _save(record)
 
@@ -636,7 +637,7 @@ def _check_shipment(shipment):
 @transaction.atomic
 def shipment_create(*, tenant, by, **fields) -> Shipment:
     """Record a shipment of one lot from a distributor to a hospital (for complaint lot trace)."""
-    shipment = _assign(Shipment(tenant=tenant), fields, SHIPMENT_FIELDS)
+    shipment = _assign(Shipment(tenant_id=tenant_id_of(tenant)), fields, SHIPMENT_FIELDS)
     _check_shipment(shipment)
     return _save(shipment)
 

@@ -11,22 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm import exports
 from crm.keyset import keyset_page
-from crm.permissions import is_tenant_user
+from crm.web import add_service_errors, get_or_404, render_list, tenant_user
 from hospitals import exports as list_exports
-from hospitals import profile, selectors
+from hospitals import hooks, profile, selectors
 from hospitals.forms import doctor_edit_rule, doctor_form_class
 from hospitals.models import ClinicalTitle
-from segmentation import pages as tier_pages
-from segmentation.selectors import annotate_current_tier
 
 PAGE_SIZE = 50
 HOSPITAL_DOCTORS_SHOWN = 100
@@ -59,49 +56,6 @@ _TITLE_RANK = Case(
 )
 
 
-def _tenant_user(request):
-    if not is_tenant_user(request.user):
-        raise PermissionDenied
-    return request.user
-
-
-def _is_results_request(request, results_id) -> bool:
-    """htmx asks for the results block only (typing in the search box, "more results").
-
-    Filter changes ask for the whole page (the choices of one filter depend on another) and
-    a history restore needs the whole page too.
-    """
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == results_id
-        and not request.headers.get("HX-History-Restore-Request")
-    )
-
-
-def _render_list(request, template, partial, results_id, context, *, filters=(), options=None):
-    """A list page, or only its results block for htmx; ``options()`` gives the filters' choices."""
-    if _is_results_request(request, results_id):
-        response = render(request, partial, context)
-    else:
-        active = sum(1 for name in filters if request.GET.get(name))
-        context |= {
-            "options": options() if options else {},
-            "filters_active": active,
-            "filters_open": bool(active or request.GET.get("ordering")),
-        }
-        response = render(request, template, context)
-    # The same URL answers a page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
-
-
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 # --- doctors --------------------------------------------------------------------------------
 
 
@@ -118,18 +72,20 @@ def _sorted_doctors(qs, sort):
 @require_GET
 def doctor_list(request):
     """Find a doctor: search by name, pinyin or initials, filter, sort; 50 a page, keyset."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     sort = _doctor_sort(request)
     qs = _sorted_doctors(selectors.doctor_list(tenant=user.tenant_id, user=user, params=request.GET), sort)
-    qs = annotate_current_tier(qs, tenant=user.tenant_id, name="tier")  # segmentation: the tier column
+    qs = hooks.annotate_tier(qs, tenant=user.tenant_id, name="tier")  # the tier column (segmentation)
+    tiers = hooks.doctor_tier()
     page = keyset_page(qs, ordering=DOCTOR_SORTS[sort][1], cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     context = {
         "page": page,
         "sort": sort,
         "sorts": [(k, v[0]) for k, v in DOCTOR_SORTS.items()],
-        "show_tier": True,
+        "show_tier": tiers is not None,
+        "tier_filters_template": tiers.list_filters_template if tiers else None,
     }
-    return _render_list(
+    return render_list(
         request,
         "hospitals/doctor_list.html",
         "hospitals/_doctor_results.html",
@@ -138,7 +94,7 @@ def doctor_list(request):
         filters=DOCTOR_FILTERS,
         options=lambda: {
             **profile.doctor_filter_options(tenant=user.tenant_id, user=user, params=request.GET),
-            **tier_pages.doctor_list_options(tenant=user.tenant_id),
+            **hooks.tier_list_options(tenant=user.tenant_id),
         },
     )
 
@@ -147,7 +103,7 @@ def doctor_list(request):
 @require_GET
 def doctor_export(request, fmt):
     """The doctor list as filtered and sorted, as CSV or XLSX (contacts only for roles that see them)."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     sort = _doctor_sort(request)
     qs = _sorted_doctors(selectors.doctor_list(tenant=user.tenant_id, user=user, params=request.GET), sort)
     return _export(qs.order_by(*DOCTOR_SORTS[sort][1]), list_exports.doctor_columns(user), fmt, "doctors")
@@ -163,9 +119,9 @@ def _export(qs, columns, fmt, filename):
 @require_GET
 def doctor_detail(request, pk):
     """Everything known about one doctor: profile, network, usage share, distributors, history."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    doctor = _get_or_404(
+    doctor = get_or_404(
         selectors.visible_doctors(tenant=tenant, user=user).select_related("hospital", "department"), pk
     )
     show_contacts = selectors.can_see_contacts(user)
@@ -184,10 +140,15 @@ def doctor_detail(request, pk):
             tenant=tenant, user=user, ids={c.distributor_id for c in coverage}
         ),
         "history": profile.doctor_history(tenant=tenant, doctor=doctor, show_contacts=show_contacts),
-        # segmentation: current tier, score breakdown, tier history, overrides, adoption ladder.
-        "tiers": tier_pages.doctor_tier_block(tenant=tenant, user=user, doctor=doctor),
     }
-    doctor.tier = context["tiers"].tier
+    tiers = hooks.doctor_tier()
+    if tiers is not None:
+        # The tier block of the profile (segmentation): current tier, why, history, overrides, adoption.
+        context["tiers"] = tiers.profile(tenant=tenant, user=user, doctor=doctor)
+        context["tier_template"] = tiers.profile_template
+        doctor.tier = context["tiers"].tier
+    sections, section_context = hooks.doctor_sections(user=user, doctor=doctor)
+    context |= {"doctor_sections": sections, **section_context}
     return render(request, "hospitals/doctor_detail.html", context)
 
 
@@ -198,9 +159,9 @@ def doctor_edit(request, pk):
 
     A refused value comes back in the form with everything else the user typed.
     """
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    doctor = _get_or_404(
+    doctor = get_or_404(
         selectors.visible_doctors(tenant=tenant, user=user).select_related("hospital", "department"), pk
     )
     rule = doctor_edit_rule(user)
@@ -219,7 +180,7 @@ def doctor_edit(request, pk):
             try:
                 update(tenant=tenant, by=user, doctor=doctor, **changes)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
                 doctor.refresh_from_db()
             else:
                 messages.success(request, _("Doctor saved."))
@@ -229,15 +190,6 @@ def doctor_edit(request, pk):
     return render(request, "hospitals/doctor_edit.html", {"doctor": doctor, "form": form})
 
 
-def _add_service_errors(form, exc: ValidationError):
-    """Show a service's refusal in the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # --- hospitals ------------------------------------------------------------------------------
 
 
@@ -245,10 +197,10 @@ def _add_service_errors(form, exc: ValidationError):
 @require_GET
 def hospital_list(request):
     """Hospitals the user sees, by province, city, grade, type or name; keyset by name."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.hospital_list(tenant=user.tenant_id, user=user, params=request.GET)
     page = keyset_page(qs, ordering=("name", "id"), cursor=request.GET.get("cursor"), size=PAGE_SIZE)
-    return _render_list(
+    return render_list(
         request,
         "hospitals/hospital_list.html",
         "hospitals/_hospital_results.html",
@@ -263,7 +215,7 @@ def hospital_list(request):
 @require_GET
 def hospital_export(request, fmt):
     """The hospital list as filtered, as CSV or XLSX."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.hospital_list(tenant=user.tenant_id, user=user, params=request.GET)
     return _export(qs, list_exports.HOSPITAL_COLUMNS, fmt, "hospitals")
 
@@ -272,9 +224,9 @@ def hospital_export(request, fmt):
 @require_GET
 def hospital_detail(request, pk):
     """One hospital: departments, doctors, covering distributors, sales of the last 24 months."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    hospital = _get_or_404(selectors.visible_hospitals(tenant=tenant, user=user), pk)
+    hospital = get_or_404(selectors.visible_hospitals(tenant=tenant, user=user), pk)
     doctors, more_doctors = profile.hospital_doctors(
         tenant=tenant, user=user, hospital=hospital, limit=HOSPITAL_DOCTORS_SHOWN
     )
@@ -300,10 +252,10 @@ def hospital_detail(request, pk):
 @require_GET
 def distributor_list(request):
     """Distributors the user sees, by name, kind, status or province; keyset by name."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.distributor_list(tenant=user.tenant_id, user=user, params=request.GET)
     page = keyset_page(qs, ordering=("name", "id"), cursor=request.GET.get("cursor"), size=PAGE_SIZE)
-    return _render_list(
+    return render_list(
         request,
         "hospitals/distributor_list.html",
         "hospitals/_distributor_results.html",
@@ -318,7 +270,7 @@ def distributor_list(request):
 @require_GET
 def distributor_export(request, fmt):
     """The distributor list as filtered, as CSV or XLSX."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     qs = selectors.distributor_list(tenant=user.tenant_id, user=user, params=request.GET)
     return _export(qs, list_exports.DISTRIBUTOR_COLUMNS, fmt, "distributors")
 
@@ -327,9 +279,9 @@ def distributor_export(request, fmt):
 @require_GET
 def distributor_detail(request, pk):
     """One distributor: hospitals and products covered, agreements, sales of the last 24 months."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    distributor = _get_or_404(selectors.visible_distributors(tenant=tenant, user=user), pk)
+    distributor = get_or_404(selectors.visible_distributors(tenant=tenant, user=user), pk)
     coverage, coverage_truncated = profile.distributor_coverage(tenant=tenant, user=user, distributor=distributor)
     context = {
         "distributor": distributor,

@@ -17,10 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from crm.permissions import RoleWritePermission
+from crm.permissions import ADOPTION_ROLES, HEAD_OFFICE_ROLES, SCORECARD_ROLES
 from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
-from hospitals.selectors import HEAD_OFFICE_ROLES, visible_doctors
+from hospitals.selectors import visible_doctors
 from segmentation import selectors, services
 from segmentation.models import (
     Adoption,
@@ -37,7 +37,6 @@ from segmentation.models import (
     TierOverride,
     TierSetting,
 )
-from segmentation.services import ADOPTION_ROLES, SCORECARD_ROLES
 
 
 def _doctors_of(user):
@@ -45,17 +44,6 @@ def _doctors_of(user):
     if user.role in HEAD_OFFICE_ROLES:
         return None
     return visible_doctors(tenant=user.tenant_id, user=user)
-
-
-class SegmentationViewSet(TenantModelViewSet):
-    """Read for the tenant, write for ``write_roles`` (product managers and administrators)."""
-
-    permission_classes = [RoleWritePermission]
-    write_roles = SCORECARD_ROLES
-
-    @property
-    def tenant(self):
-        return self.request.user.tenant
 
 
 # --- scorecards -----------------------------------------------------------------------------------
@@ -75,14 +63,15 @@ class ScorecardSerializer(serializers.ModelSerializer):
         return getattr(obj, "active_version_id", None)
 
 
-class ScorecardViewSet(SegmentationViewSet):
+class ScorecardViewSet(TenantModelViewSet):
     """Scorecards of the tenant (``is_primary``: the one the quarterly re-score uses)."""
 
     serializer_class = ScorecardSerializer
+    write_roles = SCORECARD_ROLES
 
     def get_queryset(self):
         active = ScorecardVersion.objects.filter(scorecard=OuterRef("pk"), status="active").values("pk")[:1]
-        return selectors.scorecard_list(tenant=self.request.user.tenant_id).annotate(active_version_id=Subquery(active))
+        return selectors.scorecard_list(tenant=self.tenant).annotate(active_version_id=Subquery(active))
 
     def perform_create(self, serializer):
         serializer.instance = services.scorecard_create(
@@ -152,18 +141,19 @@ class ScorecardVersionFilter(df.FilterSet):
         fields = ["scorecard", "status"]
 
 
-class ScorecardVersionViewSet(SegmentationViewSet):
+class ScorecardVersionViewSet(TenantModelViewSet):
     """Versions of scorecards: drafts are edited, then activated; used versions are frozen.
 
     ``POST …/{id}/activate/``, ``POST …/{id}/retire/``, ``GET …/{id}/whatif/?period=2026Q3``.
     """
 
     serializer_class = ScorecardVersionSerializer
+    write_roles = SCORECARD_ROLES
     filterset_class = ScorecardVersionFilter
 
     def get_queryset(self):
         return (
-            ScorecardVersion.objects.for_tenant(self.request.user.tenant_id)
+            ScorecardVersion.objects.for_tenant(self.tenant)
             .select_related("scorecard")
             .prefetch_related("dimensions__imported_dimension")
         )
@@ -218,14 +208,15 @@ class ValuesUploadSerializer(serializers.Serializer):
     replace = serializers.BooleanField(default=True)
 
 
-class ImportedDimensionViewSet(SegmentationViewSet):
+class ImportedDimensionViewSet(TenantModelViewSet):
     """Imported dimensions; ``POST …/{id}/values/`` (multipart: period, file) loads a period's values."""
 
     serializer_class = ImportedDimensionSerializer
+    write_roles = SCORECARD_ROLES
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return ImportedDimension.objects.for_tenant(self.request.user.tenant_id)
+        return ImportedDimension.objects.for_tenant(self.tenant)
 
     def perform_create(self, serializer):
         serializer.instance = services.imported_dimension_create(
@@ -306,15 +297,16 @@ class ScoringRunSerializer(serializers.ModelSerializer):
         return progress.get(obj.pk) or {"phase": obj.status, "done": 0, "total": 0}
 
 
-class ScoringRunViewSet(SegmentationViewSet):
+class ScoringRunViewSet(TenantModelViewSet):
     """Scoring runs: ``POST`` starts one (default: the primary scorecard's active version, this
     quarter); ``progress`` shows rows scored / total while it runs."""
 
     serializer_class = ScoringRunSerializer
+    write_roles = SCORECARD_ROLES
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return selectors.run_list(tenant=self.request.user.tenant_id)
+        return selectors.run_list(tenant=self.tenant)
 
     def perform_create(self, serializer):
         serializer.instance = services.run_start(
@@ -379,7 +371,7 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
         doctors = _doctors_of(request.user)
         if doctors is not None:
             ids = list(doctors.filter(pk__in=ids).values_list("pk", flat=True))
-        tiers = selectors.current_tiers(tenant=request.user.tenant_id, doctor_ids=ids)
+        tiers = selectors.current_tiers(tenant=self.tenant, doctor_ids=ids)
         return Response({str(k): v for k, v in tiers.items()})
 
     @action(detail=False, methods=["get"])
@@ -387,15 +379,13 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
         params = _report_params(request)
         if params["by"] not in selectors.DISTRIBUTION_DIMENSIONS:
             raise DjangoValidationError({"by": "province, city, grade or department"})
-        return Response(
-            selectors.tier_distribution(tenant=request.user.tenant_id, doctors=_doctors_of(request.user), **params)
-        )
+        return Response(selectors.tier_distribution(tenant=self.tenant, doctors=_doctors_of(request.user), **params))
 
     @action(detail=False, methods=["get"])
     def movement(self, request):
         return Response(
             selectors.movement_matrix(
-                tenant=request.user.tenant_id,
+                tenant=self.tenant,
                 from_period=request.query_params.get("from") or None,
                 to_period=request.query_params.get("to") or None,
                 doctors=_doctors_of(request.user),
@@ -405,7 +395,7 @@ class TierAssignmentViewSet(TenantReadOnlyViewSet):
     @action(detail=False, methods=["get"])
     def movers(self, request):
         direction = "down" if request.query_params.get("direction") == "down" else "up"
-        rows = selectors.movers(tenant=request.user.tenant_id, direction=direction, doctors=_doctors_of(request.user))
+        rows = selectors.movers(tenant=self.tenant, direction=direction, doctors=_doctors_of(request.user))
         page = self.paginate_queryset(rows.order_by("-id"))
         data = [
             {
@@ -449,13 +439,14 @@ class TierOverrideSerializer(serializers.ModelSerializer):
         return obj.revoked_at is None and obj.expires_on >= selectors.today()
 
 
-class TierOverrideViewSet(SegmentationViewSet):
+class TierOverrideViewSet(TenantModelViewSet):
     """Overrides by hand: ``POST`` sets one, ``DELETE`` (or ``POST …/{id}/revoke/``) revokes it.
 
     Never edited nor deleted: the list is the history (who, when, why, until when).
     """
 
     serializer_class = TierOverrideSerializer
+    write_roles = SCORECARD_ROLES
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -493,13 +484,14 @@ class TierSettingSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class TierSettingViewSet(SegmentationViewSet):
+class TierSettingViewSet(TenantModelViewSet):
     """Tier → visits per month and channel. ``GET …/effective/`` gives all four tiers, defaults filled in."""
 
     serializer_class = TierSettingSerializer
+    write_roles = SCORECARD_ROLES
 
     def get_queryset(self):
-        return TierSetting.objects.for_tenant(self.request.user.tenant_id)
+        return TierSetting.objects.for_tenant(self.tenant)
 
     def perform_create(self, serializer):
         serializer.instance = services.tier_setting_set(
@@ -517,7 +509,7 @@ class TierSettingViewSet(SegmentationViewSet):
 
     @action(detail=False, methods=["get"])
     def effective(self, request):
-        settings = selectors.tier_settings(tenant=request.user.tenant_id)
+        settings = selectors.tier_settings(tenant=self.tenant)
         return Response({tier: vars(s) for tier, s in settings.items()})
 
 
@@ -554,7 +546,7 @@ class AdoptionFilter(df.FilterSet):
         fields = ["doctor", "product", "stage"]
 
 
-class AdoptionViewSet(SegmentationViewSet):
+class AdoptionViewSet(TenantModelViewSet):
     """Adoption ladder per doctor and product (the field sets it for their doctors).
 
     ``GET …/counts/?product=`` — doctors per stage.
@@ -590,7 +582,7 @@ class AdoptionViewSet(SegmentationViewSet):
         product = request.query_params.get("product")
         return Response(
             selectors.adoption_counts(
-                tenant=request.user.tenant_id,
+                tenant=self.tenant,
                 product=int(product) if product and product.isdigit() else None,
                 doctors=_doctors_of(request.user),
             )

@@ -9,6 +9,21 @@ class SegmentationConfig(AppConfig):
     verbose_name = _("Segmentation")
 
     def ready(self):
+        """Give the doctor pages of hospitals their tiers (hospitals.hooks): the list's column and
+        filters, the profile's badge and block, the network's high-tier mark."""
+        from hospitals import hooks
+        from segmentation import filters, pages, selectors
+
+        hooks.register_doctor_filters(**filters.doctor_filters())
+        hooks.register_doctor_tier(
+            annotate=selectors.annotate_current_tier,
+            current=selectors.current_tiers,
+            list_options=pages.doctor_list_options,
+            list_filters_template="segmentation/_doctor_list_filters.html",
+            profile=pages.doctor_tier_block,
+            profile_template="segmentation/_doctor_tier.html",
+        )
+
         # A doctor merge (hospitals.steward) moves tiers, their inputs, overrides and adoption;
         # a row the kept doctor has for the same period (product, dimension) stays behind.
         from hospitals.steward.hooks import register_doctor_reference

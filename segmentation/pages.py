@@ -15,8 +15,8 @@ import json
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from crm.permissions import has_role
+from crm.permissions import ADOPTION_ROLES, HEAD_OFFICE_ROLES, SCORECARD_ROLES, TIER_DASHBOARD_ROLES, has_role
+from crm.web import int_or_none
 from hospitals import selectors as hospital_selectors
 from hospitals.models import PROVINCES, STANDARD_DEPARTMENTS, Doctor, HospitalGrade, Product
 from segmentation import selectors
@@ -30,11 +30,8 @@ from segmentation.models import (
     Tier,
     TierAssignment,
 )
-from segmentation.services import ADOPTION_ROLES, SCORECARD_ROLES
 
 # Who works with tiers in the browser (the services enforce the same rules).
-TIER_MANAGER_ROLES = SCORECARD_ROLES  # scorecards, runs, overrides: product managers and administrators
-DASHBOARD_ROLES = TIER_MANAGER_ROLES | {Role.MANAGER}  # the dashboard (a manager: their team's doctors)
 
 DASHBOARD_BY = {
     "province": _("Province"),
@@ -54,17 +51,17 @@ TIER_COLOURS = {"A": "#0b5394", "B": "#3d85c6", "C": "#9fc5e8", "D": "#cfd8dc"}
 
 def can_manage_tiers(user) -> bool:
     """Scorecards, scoring runs and overrides: product managers and administrators."""
-    return has_role(user, *TIER_MANAGER_ROLES)
+    return has_role(user, SCORECARD_ROLES)
 
 
 def can_see_dashboard(user) -> bool:
     """The tier dashboard: product managers, administrators, and managers (for their team)."""
-    return has_role(user, *DASHBOARD_ROLES)
+    return has_role(user, TIER_DASHBOARD_ROLES)
 
 
 def can_set_adoption(user) -> bool:
     """Setting a doctor's adoption stage: field staff and head office (for doctors they see)."""
-    return has_role(user, *ADOPTION_ROLES)
+    return has_role(user, ADOPTION_ROLES)
 
 
 def _json(data) -> str:
@@ -116,7 +113,7 @@ def finished_periods(*, tenant, scorecard=None) -> list[str]:
 def dashboard_filters(*, tenant, params) -> DashboardFilters:
     """Read the dashboard's filters from ``params``; unknown values fall back to the defaults."""
     scorecards = list(selectors.scorecard_list(tenant=tenant))
-    chosen = _int(params.get("scorecard"))
+    chosen = int_or_none(params.get("scorecard"))
     scorecard = next((s for s in scorecards if s.pk == chosen), None)
     periods = finished_periods(tenant=tenant, scorecard=scorecard)
     period = params.get("period") if params.get("period") in periods else (periods[0] if periods else None)
@@ -148,7 +145,7 @@ def dashboard_doctors(*, tenant, user, filters: DashboardFilters) -> QuerySet[Do
     and department. The result is a subquery, never a list of ids.
     """
     doctors = None
-    if not has_role(user, *hospital_selectors.HEAD_OFFICE_ROLES):
+    if not has_role(user, HEAD_OFFICE_ROLES):
         doctors = hospital_selectors.visible_doctors(tenant=tenant, user=user)
     if filters.place_active:
         doctors = doctors if doctors is not None else Doctor.objects.for_tenant(tenant)
@@ -462,7 +459,7 @@ def _scoring_stamp(tenant) -> str:
 
 def _scope(*, tenant, user) -> str:
     """Whose doctors the dashboard counts: everyone's (head office) or the territories of ``user``."""
-    if has_role(user, *hospital_selectors.HEAD_OFFICE_ROLES):
+    if has_role(user, HEAD_OFFICE_ROLES):
         return "all"
     from accounts.selectors import user_territories
 
@@ -781,10 +778,3 @@ def doctor_tier_block(*, tenant, user, doctor) -> DoctorTierBlock:
         adoption=doctor_adoption(tenant=tenant, doctor=doctor),
         can_set_adoption=can_set_adoption(user),
     )
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

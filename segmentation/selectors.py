@@ -13,6 +13,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crm.tenancy import tenant_id_of
 from segmentation.models import (
     DEFAULT_TIER_SETTINGS,
     TIER_ORDER,
@@ -27,11 +28,6 @@ from segmentation.models import (
     TierSetting,
     VersionStatus,
 )
-
-
-def _tid(tenant) -> int:
-    return getattr(tenant, "pk", tenant)
-
 
 # --- tier settings ----------------------------------------------------------------------------
 
@@ -336,7 +332,7 @@ def movement_matrix(*, tenant, from_period=None, to_period=None, doctors=None) -
         f"(SELECT doctor_id, tier FROM {table} WHERE tenant_id = %s AND period = %s{restrict}) b "
         f"USING (doctor_id) GROUP BY 1, 2"
     )
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     params = [tid, from_period, *dparams, tid, to_period, *dparams]
     with connection.cursor() as cursor:
         cursor.execute(query, params)

@@ -29,7 +29,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from crm.permissions import ADOPTION_ROLES, SCORECARD_ROLES
+from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, Product
 from segmentation import progress
 from segmentation.models import (
@@ -54,13 +55,6 @@ from segmentation.models import (
 
 logger = logging.getLogger(__name__)
 
-SCORECARD_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
-ADOPTION_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
-
-
-def _tid(tenant) -> int:
-    return getattr(tenant, "pk", tenant)
-
 
 def _require(by, roles):
     """Refuse a user without one of ``roles`` (``by=None``: system work such as the scheduler)."""
@@ -69,7 +63,7 @@ def _require(by, roles):
 
 
 def _same_tenant(tenant, obj):
-    if obj is not None and obj.tenant_id != _tid(tenant):
+    if obj is not None and obj.tenant_id != tenant_id_of(tenant):
         raise ValidationError(_("Select a valid choice."))
 
 
@@ -86,7 +80,7 @@ def scorecard_create(*, tenant, by, is_primary=None, **fields) -> Scorecard:
     unknown = set(fields) - SCORECARD_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    scorecard = Scorecard(tenant_id=_tid(tenant), created_by=by, **fields)
+    scorecard = Scorecard(tenant_id=tenant_id_of(tenant), created_by=by, **fields)
     if is_primary is None:
         is_primary = not Scorecard.objects.for_tenant(tenant).exists()
     if is_primary:
@@ -126,7 +120,7 @@ def _set_dimensions(tenant, version, dimensions):
             if imported is None:
                 raise ValidationError({"dimensions": _("Unknown imported dimension.")})
         dim = ScorecardDimension(
-            tenant_id=_tid(tenant),
+            tenant_id=tenant_id_of(tenant),
             version=version,
             kind=spec.get("kind"),
             weight=Decimal(str(spec.get("weight", 0))),
@@ -180,7 +174,7 @@ def version_create(*, tenant, by, scorecard, dimensions=None, copy_from=None, **
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     version = ScorecardVersion(
-        tenant_id=_tid(tenant), scorecard=scorecard, number=number, created_by=by, **{**base, **fields}
+        tenant_id=tenant_id_of(tenant), scorecard=scorecard, number=number, created_by=by, **{**base, **fields}
     )
     version.full_clean()
     version.save()
@@ -246,7 +240,7 @@ def version_retire(*, tenant, by, version) -> ScorecardVersion:
 def imported_dimension_create(*, tenant, by, code, name, description="") -> ImportedDimension:
     """A new imported dimension (values come from files, per period)."""
     _require(by, SCORECARD_ROLES)
-    dim = ImportedDimension(tenant_id=_tid(tenant), code=code, name=name, description=description)
+    dim = ImportedDimension(tenant_id=tenant_id_of(tenant), code=code, name=name, description=description)
     dim.full_clean()
     dim.save()
     return dim
@@ -372,7 +366,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
             outcome.removed = existing.exclude(doctor_id__in=list(values)).count() if values else existing.count()
             existing.delete()
         objs = [
-            ImportedValue(tenant_id=_tid(tenant), dimension=dimension, period=period, doctor_id=d, value=v)
+            ImportedValue(tenant_id=tenant_id_of(tenant), dimension=dimension, period=period, doctor_id=d, value=v)
             for d, v in values.items()
         ]
         ImportedValue.objects.bulk_create(
@@ -418,7 +412,7 @@ def run_start(*, tenant, by, period=None, version=None, trigger=RunTrigger.ON_DE
     busy = ScoringRun.objects.for_tenant(tenant).filter(
         period=period, status__in=[RunStatus.PENDING, RunStatus.RUNNING]
     )
-    if busy.filter(status=RunStatus.RUNNING).exists() and _lock_free(_tid(tenant), period):
+    if busy.filter(status=RunStatus.RUNNING).exists() and _lock_free(tenant_id_of(tenant), period):
         # "Running" but nobody holds the period's lock: its worker died. Mark it so; the same
         # run would also finish if its task were delivered again.
         busy.filter(status=RunStatus.RUNNING).update(
@@ -426,10 +420,10 @@ def run_start(*, tenant, by, period=None, version=None, trigger=RunTrigger.ON_DE
         )
     if busy.exists():
         raise ValidationError(_("A run for %(period)s is already under way.") % {"period": period})
-    run = ScoringRun(tenant_id=_tid(tenant), version=version, period=period, trigger=trigger, started_by=by)
+    run = ScoringRun(tenant_id=tenant_id_of(tenant), version=version, period=period, trigger=trigger, started_by=by)
     run.full_clean()
     run.save()
-    rescore.delay_on_commit(tenant_id=_tid(tenant), period=period, run_id=run.pk)
+    rescore.delay_on_commit(tenant_id=tenant_id_of(tenant), period=period, run_id=run.pk)
     return run
 
 
@@ -461,7 +455,7 @@ def _scheduled_run(*, tenant, period) -> ScoringRun | None:
     if version is None:
         return None
     return ScoringRun.objects.create(
-        tenant_id=_tid(tenant), version=version, period=period, trigger=RunTrigger.SCHEDULE
+        tenant_id=tenant_id_of(tenant), version=version, period=period, trigger=RunTrigger.SCHEDULE
     )
 
 
@@ -473,7 +467,7 @@ def tier_rescore(*, tenant, period, run_id=None) -> ScoringRun | None:
     when the tenant has nothing to score with. A finished run is returned as it is.
     """
     validate_period(period)
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     if run_id is None:
         run = _scheduled_run(tenant=tenant, period=period)
         if run is None:
@@ -577,7 +571,7 @@ def version_whatif(*, tenant, by=None, version, period=None) -> dict:
 
     _same_tenant(tenant, version)
     version_check(version)
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     period = period or latest_period(tenant=tenant) or period_of(timezone.localdate())
     validate_period(period)
     product_id = version.scorecard.product_id
@@ -639,7 +633,7 @@ def tier_override_set(*, tenant, by, doctor, tier, reason, expires_on) -> TierOv
     if expires_on is None or expires_on < timezone.localdate():
         raise ValidationError({"expires_on": _("The expiry date must be today or later.")})
     override = TierOverride(
-        tenant_id=_tid(tenant),
+        tenant_id=tenant_id_of(tenant),
         doctor=doctor,
         tier=tier,
         reason=(reason or "").strip(),
@@ -669,11 +663,11 @@ def tier_override_revoke(*, tenant, by, override) -> TierOverride:
 
 
 @transaction.atomic
-def tier_setting_set(*, tenant, by, tier, visits_per_month, preferred_channel, online_allowed) -> TierSetting:
+def tier_setting_set(*, tenant, by, tier, visits_per_month, preferred_channel, online_allowed=False) -> TierSetting:
     """Set a tier's target visits per month and preferred channel (history kept)."""
     _require(by, SCORECARD_ROLES)
     setting = TierSetting.objects.for_tenant(tenant).filter(tier=tier).first() or TierSetting(
-        tenant_id=_tid(tenant), tier=tier
+        tenant_id=tenant_id_of(tenant), tier=tier
     )
     setting.visits_per_month = visits_per_month
     setting.preferred_channel = preferred_channel
@@ -704,7 +698,7 @@ def adoption_set(*, tenant, by, doctor, product, stage, note="") -> Adoption:
         raise ValidationError({"product": _("The adoption ladder is for our own products.")})
     adoption = Adoption.objects.for_tenant(tenant).select_for_update().filter(doctor=doctor, product=product).first()
     if adoption is None:
-        adoption = Adoption(tenant_id=_tid(tenant), doctor=doctor, product=product)
+        adoption = Adoption(tenant_id=tenant_id_of(tenant), doctor=doctor, product=product)
     elif adoption.stage == stage and adoption.note == note:
         return adoption
     adoption.stage = stage

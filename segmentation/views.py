@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,55 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from crm import exports
 from crm.keyset import keyset_page
-from crm.permissions import is_tenant_user
+from crm.permissions import SCORECARD_ROLES, TIER_DASHBOARD_ROLES
+from crm.web import add_service_errors, error_messages, get_or_404, is_htmx, tenant_user
 from hospitals import selectors as hospital_selectors
 from segmentation import forms, pages, selectors, services
 from segmentation.models import AdoptionStage, ScorecardVersion, TierOverride
 
 OVERRIDES_PAGE_SIZE = 50
 DOCTOR_SEARCH_SHOWN = 20
-
-
-def _tenant_user(request):
-    if not is_tenant_user(request.user):
-        raise PermissionDenied
-    return request.user
-
-
-def _tier_manager(request):
-    """Product managers and administrators (scorecards, runs, overrides)."""
-    user = _tenant_user(request)
-    if not pages.can_manage_tiers(user):
-        raise PermissionDenied
-    return user
-
-
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _is_htmx(request, target=None) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and not request.headers.get("HX-History-Restore-Request")
-        and (target is None or request.headers.get("HX-Target") == target)
-    )
-
-
-def _error_messages(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
-
-
-def _add_service_errors(form, exc: ValidationError):
-    """Show a service's refusal in the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- dashboard ------------------------------------------------------------------------------------
@@ -81,9 +40,7 @@ def _add_service_errors(form, exc: ValidationError):
 @require_GET
 def dashboard(request):
     """The national tier table: distribution across a place dimension, movement, movers; filters."""
-    user = _tenant_user(request)
-    if not pages.can_see_dashboard(user):
-        raise PermissionDenied
+    user = tenant_user(request, TIER_DASHBOARD_ROLES)
     tenant = user.tenant_id
     filters = pages.dashboard_filters(tenant=tenant, params=request.GET)
     doctors = pages.dashboard_doctors(tenant=tenant, user=user, filters=filters)
@@ -105,9 +62,7 @@ def dashboard(request):
 @require_GET
 def dashboard_export(request, kind, fmt):
     """The dashboard as filtered: the distribution table, or every doctor's tier of the period."""
-    user = _tenant_user(request)
-    if not pages.can_see_dashboard(user):
-        raise PermissionDenied
+    user = tenant_user(request, TIER_DASHBOARD_ROLES)
     if fmt not in exports.FORMATS or kind not in ("table", "doctors"):
         return HttpResponseBadRequest(_("Unknown export format."))
     tenant = user.tenant_id
@@ -131,7 +86,7 @@ def dashboard_export(request, kind, fmt):
 @require_http_methods(["GET", "POST"])
 def scorecard_list(request):
     """Scorecards with their versions; a product manager creates a new one here."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     form = forms.ScorecardForm(request.POST or None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +94,7 @@ def scorecard_list(request):
             scorecard = services.scorecard_create(tenant=tenant, by=user, **form.cleaned_data)
             version = services.version_create(tenant=tenant, by=user, scorecard=scorecard, dimensions=None)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Scorecard created. Give its first version weights and a tier rule."))
             return redirect("tier_version", pk=version.pk)
@@ -156,9 +111,9 @@ def scorecard_list(request):
 @require_http_methods(["GET", "POST"])
 def scorecard_detail(request, pk):
     """One scorecard: its versions (new version, make primary) and its last runs."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
-    scorecard = _get_or_404(selectors.scorecard_list(tenant=tenant), pk)
+    scorecard = get_or_404(selectors.scorecard_list(tenant=tenant), pk)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -178,7 +133,7 @@ def scorecard_detail(request, pk):
                 messages.success(request, _("This scorecard now gives the tiers of record."))
                 return redirect("tier_scorecard", pk=scorecard.pk)
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in error_messages(exc):
                 messages.error(request, message)
             return redirect("tier_scorecard", pk=scorecard.pk)
         return HttpResponseBadRequest(_("Unknown action."))
@@ -192,7 +147,7 @@ def scorecard_detail(request, pk):
 
 
 def _version(tenant, pk):
-    return _get_or_404(ScorecardVersion.objects.for_tenant(tenant).select_related("scorecard"), pk)
+    return get_or_404(ScorecardVersion.objects.for_tenant(tenant).select_related("scorecard"), pk)
 
 
 @login_required
@@ -202,7 +157,7 @@ def version_edit(request, pk):
 
     A version a run has used is shown read-only (it is frozen); a new version copies it.
     """
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     version = _version(tenant, pk)
     editable = not version.is_frozen
@@ -221,7 +176,7 @@ def version_edit(request, pk):
                     tenant=tenant, by=user, version=version, dimensions=weights_form.dimensions(), **fields
                 )
             except ValidationError as exc:
-                _add_service_errors(rule_form, exc)
+                add_service_errors(rule_form, exc)
             else:
                 messages.success(request, _("Version saved."))
                 return redirect("tier_version", pk=version.pk)
@@ -253,7 +208,7 @@ def _whatif_periods(tenant) -> list[str]:
 def version_preview(request, pk):
     """What-if: the version's tier distribution and movement against the tiers of the active
     version, scored on the chosen quarter's inputs. Nothing is written."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     version = _version(tenant, pk)
     periods = _whatif_periods(tenant)
@@ -266,7 +221,7 @@ def version_preview(request, pk):
         context["errors"] = state["errors"]
     else:
         context["whatif"] = pages.what_if_view(state["result"])
-    template = "segmentation/_whatif.html" if _is_htmx(request) else "segmentation/version_preview.html"
+    template = "segmentation/_whatif.html" if is_htmx(request) else "segmentation/version_preview.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -276,14 +231,14 @@ def version_preview(request, pk):
 @require_http_methods(["GET", "POST"])
 def version_activate(request, pk):
     """Make the version the active one of its scorecard (GET asks for confirmation)."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     version = _version(tenant, pk)
     if request.method == "POST":
         try:
             services.version_activate(tenant=tenant, by=user, version=version)
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in error_messages(exc):
                 messages.error(request, message)
             return redirect("tier_version", pk=version.pk)
         messages.success(request, _("Version %(n)s is now active.") % {"n": version.number})
@@ -299,7 +254,7 @@ def version_activate(request, pk):
 @require_http_methods(["GET", "POST"])
 def run_list(request):
     """Scoring runs, newest first, and "run now" for a quarter with an active version."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     form = forms.RunForm(request.POST or None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
@@ -308,7 +263,7 @@ def run_list(request):
                 tenant=tenant, by=user, period=form.cleaned_data["period"], version=form.cleaned_data["version"]
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("tier_run", pk=run.pk)
     runs = list(selectors.run_list(tenant=tenant)[:50])
@@ -319,15 +274,15 @@ def run_list(request):
 @require_http_methods(["GET", "POST"])
 def run_detail(request, pk):
     """One run: a progress bar while it runs (htmx polls the fragment), then its statistics."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
-    run = _get_or_404(selectors.run_list(tenant=tenant), pk)
+    run = get_or_404(selectors.run_list(tenant=tenant), pk)
     if request.method == "POST":
         # "Run again": a new run of the same period and version (a no-op when nothing changed).
         try:
             again = services.run_start(tenant=tenant, by=user, period=run.period, version=run.version)
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in error_messages(exc):
                 messages.error(request, message)
             return redirect("tier_run", pk=run.pk)
         return redirect("tier_run", pk=again.pk)
@@ -336,7 +291,7 @@ def run_detail(request, pk):
         "progress": pages.run_progress_view(tenant=tenant, run=run),
         "tier_rows": pages.run_tier_rows(run),
     }
-    if _is_htmx(request, "run-progress"):
+    if is_htmx(request, "run-progress"):
         return render(request, "segmentation/_run_progress.html", context)
     return render(request, "segmentation/run_detail.html", context)
 
@@ -348,7 +303,7 @@ def run_detail(request, pk):
 @require_GET
 def override_list(request):
     """Overrides in force (who set them, when, why, until when), and a doctor search to set one."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     qs = (
         selectors.overrides_in_force(tenant=tenant)
@@ -366,7 +321,7 @@ def override_list(request):
             .order_by("name", "id")[:DOCTOR_SEARCH_SHOWN]
         )
     context = {"page": page, "q": q, "found": found}
-    if _is_htmx(request, "override-doctor-results"):
+    if is_htmx(request, "override-doctor-results"):
         return render(request, "segmentation/_override_doctor_results.html", context)
     return render(request, "segmentation/override_list.html", context)
 
@@ -375,9 +330,9 @@ def override_list(request):
 @require_http_methods(["GET", "POST"])
 def override_new(request, pk):
     """Set a doctor's tier by hand, with a reason and an expiry."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
-    doctor = _get_or_404(
+    doctor = get_or_404(
         hospital_selectors.visible_doctors(tenant=tenant, user=user).select_related("hospital", "department"), pk
     )
     form = forms.OverrideForm(request.POST or None)
@@ -385,7 +340,7 @@ def override_new(request, pk):
         try:
             services.tier_override_set(tenant=tenant, by=user, doctor=doctor, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Tier set by hand."))
             return redirect(reverse("doctor_detail", args=[doctor.pk]) + "#tier")
@@ -397,9 +352,9 @@ def override_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def override_revoke(request, pk):
     """End an override now (GET asks for confirmation); it stays in the history."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
-    override = _get_or_404(
+    override = get_or_404(
         TierOverride.objects.for_tenant(tenant).select_related("doctor__hospital", "created_by", "revoked_by"), pk
     )
     if request.method == "POST":
@@ -418,7 +373,7 @@ def override_revoke(request, pk):
 @require_http_methods(["GET", "POST"])
 def tier_settings(request):
     """Tier-driven work: target visits per month, preferred channel and whether online visits count, per tier."""
-    user = _tier_manager(request)
+    user = tenant_user(request, SCORECARD_ROLES)
     tenant = user.tenant_id
     current = selectors.tier_settings(tenant=tenant)
     rows = []
@@ -437,7 +392,7 @@ def tier_settings(request):
                     if form.has_changed() or setting.is_default:
                         services.tier_setting_set(tenant=tenant, by=user, tier=tier, **form.cleaned_data)
         except ValidationError as exc:
-            for message in _error_messages(exc):
+            for message in error_messages(exc):
                 messages.error(request, message)
         else:
             messages.success(request, _("Tier settings saved."))
@@ -452,9 +407,9 @@ def tier_settings(request):
 @require_http_methods(["GET", "POST"])
 def adoption_set(request, pk):
     """The doctor's adoption ladder block; POST sets one product's stage (htmx swaps the block)."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    doctor = _get_or_404(hospital_selectors.visible_doctors(tenant=tenant, user=user), pk)
+    doctor = get_or_404(hospital_selectors.visible_doctors(tenant=tenant, user=user), pk)
     error = None
     if request.method == "POST":
         if not pages.can_set_adoption(user):
@@ -464,10 +419,10 @@ def adoption_set(request, pk):
             try:
                 services.adoption_set(tenant=tenant, by=user, doctor=doctor, **form.cleaned_data)
             except ValidationError as exc:
-                error = "; ".join(_error_messages(exc))
+                error = "; ".join(error_messages(exc))
         else:
             error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        if not _is_htmx(request):
+        if not is_htmx(request):
             if error:
                 messages.error(request, error)
             return redirect(reverse("doctor_detail", args=[doctor.pk]) + "#adoption")

@@ -17,7 +17,6 @@ from visits.models import (
     FollowUpRule,
     FollowUpTask,
     MedicalInquiry,
-    Notification,
     PendingFollowUp,
     Visit,
     VisitAmendment,
@@ -218,14 +217,6 @@ class MedicalInquiryAdmin(BigListAdmin):
     search_fields = ["question", "doctor__name"]
     autocomplete_fields = ["visit", "doctor", "product", "asked_by", "assignee", "answered_by"]
     list_select_related = ["doctor", "assignee"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(BigListAdmin):
-    list_display = ["user", "kind", "text", "date", "read"]
-    list_filter = ["kind", "read"]
-    autocomplete_fields = ["user"]
-    list_select_related = ["user"]
 
 
 @admin.register(PendingFollowUp)

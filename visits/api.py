@@ -3,8 +3,9 @@
 Routes (registered in crm/api.py): ``visits`` (+ ``submit``, ``amend``), ``visit-amendments``,
 ``visit-plans``, ``cycle-plans`` (+ ``generate``, ``submit``, ``approve``, ``return``),
 ``cycle-plan-lines``, ``followup-tasks`` (+ ``complete``, ``reopen``), ``medical-inquiries``
-(+ ``answer``, ``send-back``), ``content-items`` (+ ``approve``, ``withdraw``), ``notifications``
-(+ ``mark-read``), ``followup-rules``, ``visit-settings``.
+(+ ``answer``, ``send-back``, ``assign``), ``content-items`` (+ ``approve``, ``withdraw``),
+``followup-rules``, ``visit-settings``. Notifications are the kernel's inbox (crm.inbox.api).
+Bases, roles per action: crm.rest / crm.permissions.
 
 A change to a submitted visit report answers **409 Conflict** (the report is locked); the
 correction is ``POST /visits/{id}/amend/`` with a reason. Another tenant's object, or one
@@ -18,11 +19,20 @@ from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.models import Role, User
-from crm.permissions import IsTenantUser
+from crm.permissions import (
+    ADMIN_ROLES,
+    CONTENT_EDITORS,
+    FIELD_ROLES,
+    INQUIRY_ANSWERERS,
+    INQUIRY_RAISERS,
+    INQUIRY_SENDERS,
+    MANAGER_ROLES,
+    TASK_WORKERS,
+    VISITING_ROLES,
+)
 from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
 from visits import selectors, services
@@ -33,7 +43,6 @@ from visits.models import (
     FollowUpRule,
     FollowUpTask,
     MedicalInquiry,
-    Notification,
     Reaction,
     SendBackChannel,
     Visit,
@@ -57,33 +66,6 @@ def _call(fn, **kwargs):
         if getattr(exc, "code", None) == "locked":
             raise Locked(detail={"non_field_errors": exc.messages}) from exc
         raise
-
-
-class RolePermission(IsTenantUser):
-    """Read for every tenant user (what they see is the selector's business); writes for
-    ``view.write_roles`` (per action: ``view.action_roles``)."""
-
-    def has_permission(self, request, view):
-        if not super().has_permission(request, view):
-            return False
-        if not hasattr(view, request.method.lower()):
-            return True  # no such route: DRF answers 405 for every object alike
-        roles = getattr(view, "action_roles", {}).get(view.action)
-        if roles is None:
-            if request.method in SAFE_METHODS:
-                return True
-            roles = getattr(view, "write_roles", frozenset())
-        return request.user.role in roles
-
-
-class _Base:
-    permission_classes = [RolePermission]
-    write_roles: frozenset = frozenset()
-    action_roles: dict = {}
-
-    @property
-    def tenant(self):
-        return self.request.user.tenant_id
 
 
 # --- visits --------------------------------------------------------------------------------
@@ -173,12 +155,12 @@ class VisitAmendSerializer(serializers.Serializer):
     changes = serializers.DictField(help_text="Fields to correct, as in the visit (no doctor, plan or visited_at).")
 
 
-class VisitViewSet(_Base, TenantModelViewSet):
+class VisitViewSet(TenantModelViewSet):
     """Visit reports the caller may see. Drafts are edited by their author; submitted ones are
     locked (409) and corrected by ``amend``."""
 
     serializer_class = VisitSerializer
-    write_roles = selectors.REPORTING_ROLES
+    write_roles = VISITING_ROLES
     filterset_fields = ["doctor", "rep", "status", "channel"]
 
     def get_queryset(self):
@@ -245,7 +227,7 @@ class VisitAmendmentSerializer(serializers.ModelSerializer):
         fields = ["id", "visit", "by", "by_name", "at", "reason", "changes"]
 
 
-class VisitAmendmentViewSet(_Base, TenantReadOnlyViewSet):
+class VisitAmendmentViewSet(TenantReadOnlyViewSet):
     """Amendments of the visits the caller may see (read-only: amend through the visit)."""
 
     serializer_class = VisitAmendmentSerializer
@@ -296,11 +278,11 @@ class VisitPlanSerializer(serializers.ModelSerializer):
         return data
 
 
-class VisitPlanViewSet(_Base, TenantModelViewSet):
+class VisitPlanViewSet(TenantModelViewSet):
     """Visit plans: a rep their own (managers their team's, read-only). DELETE cancels."""
 
     serializer_class = VisitPlanSerializer
-    write_roles = selectors.REPORTING_ROLES
+    write_roles = VISITING_ROLES
     filterset_fields = ["doctor", "rep", "status"]
 
     def get_queryset(self):
@@ -358,16 +340,16 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CyclePlanViewSet(_Base, TenantReadOnlyViewSet):
+class CyclePlanViewSet(TenantReadOnlyViewSet):
     """Monthly cycle plans: generate/refresh, submit (rep), approve or return (manager)."""
 
     serializer_class = CyclePlanSerializer
     filterset_fields = ["rep", "month", "status"]
     action_roles = {
-        "generate": selectors.REPORTING_ROLES,
-        "submit": selectors.FIELD_ROLES,
-        "approve": frozenset({Role.MANAGER}),
-        "return_plan": frozenset({Role.MANAGER}),
+        "generate": VISITING_ROLES,
+        "submit": FIELD_ROLES,
+        "approve": MANAGER_ROLES,
+        "return_plan": MANAGER_ROLES,
     }
 
     def get_queryset(self):
@@ -431,12 +413,12 @@ class CyclePlanLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["plan", "doctor", "tier", "target"]
 
 
-class CyclePlanLineViewSet(_Base, TenantModelViewSet):
+class CyclePlanLineViewSet(TenantModelViewSet):
     """Lines of the cycle plans the caller sees, with actual and remaining; the rep sets ``planned``."""
 
     serializer_class = CyclePlanLineSerializer
     http_method_names = ["get", "put", "patch", "head", "options"]
-    write_roles = selectors.FIELD_ROLES
+    write_roles = FIELD_ROLES
     filterset_fields = ["plan"]
 
     def get_queryset(self):
@@ -494,14 +476,14 @@ class CompleteSerializer(serializers.Serializer):
     answer = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class FollowUpTaskViewSet(_Base, TenantReadOnlyViewSet):
+class FollowUpTaskViewSet(TenantReadOnlyViewSet):
     """The caller's task inboxes; ``complete`` with the answer, ``reopen``."""
 
     serializer_class = FollowUpTaskSerializer
     filterset_fields = ["status", "kind", "assignee_role", "doctor", "visit"]
     action_roles = {
-        "complete": frozenset(Role.values) - {Role.PRODUCT_MANAGER},
-        "reopen": frozenset(Role.values) - {Role.PRODUCT_MANAGER},
+        "complete": TASK_WORKERS,
+        "reopen": TASK_WORKERS,
     }
 
     def get_queryset(self):
@@ -582,16 +564,16 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField()
 
 
-class MedicalInquiryViewSet(_Base, TenantModelViewSet):
+class MedicalInquiryViewSet(TenantModelViewSet):
     """Medical inquiries: raised by field staff, answered and sent back by medical affairs."""
 
     serializer_class = MedicalInquirySerializer
     http_method_names = ["get", "post", "head", "options"]
-    write_roles = selectors.REPORTING_ROLES | {Role.MEDICAL_AFFAIRS}
+    write_roles = INQUIRY_RAISERS
     action_roles = {
-        "answer": frozenset({Role.MEDICAL_AFFAIRS}),
-        "assign": frozenset({Role.MEDICAL_AFFAIRS}),
-        "send_back": frozenset({Role.MEDICAL_AFFAIRS, Role.REP, Role.MANAGER}),
+        "answer": INQUIRY_ANSWERERS,
+        "assign": INQUIRY_ANSWERERS,
+        "send_back": INQUIRY_SENDERS,
     }
     filterset_fields = ["status", "doctor", "product"]
 
@@ -666,12 +648,12 @@ class ContentItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["approved_by", "approved_at", "created_at"]
 
 
-class ContentItemViewSet(_Base, TenantModelViewSet):
+class ContentItemViewSet(TenantModelViewSet):
     """The content library: reps see approved, valid items; medical affairs edits and approves.
     ``?search=`` matches title, tag or product; ``use_count`` counts submitted visit reports."""
 
     serializer_class = ContentItemSerializer
-    write_roles = selectors.CONTENT_EDITORS
+    write_roles = CONTENT_EDITORS
     filterset_fields = ["kind", "product"]
 
     def get_queryset(self):
@@ -715,47 +697,17 @@ class ContentItemViewSet(_Base, TenantModelViewSet):
 # --- notifications, rules, settings --------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "text", "link", "object_type", "object_id", "date", "read", "created_at"]
-        read_only_fields = fields
-
-
-class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None)
-
-
-class NotificationViewSet(_Base, TenantReadOnlyViewSet):
-    """The caller's own notifications; ``mark-read`` (ids, or all)."""
-
-    serializer_class = NotificationSerializer
-    filterset_fields = ["read", "kind"]
-    action_roles = {"mark_read": frozenset(Role.values)}
-
-    def get_queryset(self):
-        return selectors.notification_list(tenant=self.tenant, user=self.request.user).order_by("-id")
-
-    @extend_schema(request=MarkReadSerializer, responses=None)
-    @action(detail=False, methods=["post"], url_path="mark-read", url_name="mark-read")
-    def mark_read(self, request):
-        body = MarkReadSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        n = services.notifications_mark_read(tenant=self.tenant, by=request.user, ids=body.validated_data["ids"])
-        return Response({"marked": n})
-
-
 class FollowUpRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUpRule
         fields = ["id", "trigger", "assignee", "due_hours", "priority", "creates_inquiry", "is_active"]
 
 
-class FollowUpRuleViewSet(_Base, TenantModelViewSet):
+class FollowUpRuleViewSet(TenantModelViewSet):
     """The tenant's follow-up rules (defaults inserted on first read); administrators edit them."""
 
     serializer_class = FollowUpRuleSerializer
-    write_roles = frozenset({Role.TENANT_ADMIN})
+    write_roles = ADMIN_ROLES
 
     def get_queryset(self):
         return selectors.followup_rule_list(tenant=self.tenant).order_by("-id")
@@ -789,12 +741,12 @@ class VisitSettingsSerializer(serializers.ModelSerializer):
         return fields
 
 
-class VisitSettingsViewSet(_Base, TenantModelViewSet):
+class VisitSettingsViewSet(TenantModelViewSet):
     """The tenant's visit settings (one row); administrators change them."""
 
     serializer_class = VisitSettingsSerializer
     http_method_names = ["get", "put", "patch", "head", "options"]
-    write_roles = frozenset({Role.TENANT_ADMIN})
+    write_roles = ADMIN_ROLES
 
     def get_queryset(self):
         return VisitSettings.objects.for_tenant(self.tenant).order_by("-id")

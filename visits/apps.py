@@ -9,11 +9,49 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
+        """Contribute to the kernel (inbox kinds and daily reminders, home cards) and to the doctor
+        profile of hospitals (the visit timeline), and run the beat schedule after ``migrate``."""
         from django.db.models.signals import post_migrate
 
+        from crm import home, inbox
+        from crm.permissions import FIELD_ROLES, INQUIRY_ANSWERERS, MANAGER_ROLES, TASK_INBOX_ROLES
+        from hospitals import hooks as doctor_hooks
+        from visits import pages, services
+        from visits.models import NotificationKind
         from visits.schedule import _post_migrate
 
         post_migrate.connect(_post_migrate, sender=self, dispatch_uid="visits_periodic_tasks")
+
+        doctor_hooks.register_doctor_section(
+            key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
+        )
+        inbox.register_kinds(NotificationKind)
+        inbox.register_reminders("visits", services.visit_reminders)
+
+        home.register_card(
+            key="my_day", template="visits/_my_day.html", roles=FIELD_ROLES, context=pages.my_day_context, order=10
+        )
+        home.register_card(
+            key="team_home",
+            template="visits/_team_home.html",
+            roles=MANAGER_ROLES,
+            context=pages.team_home_context,
+            order=10,
+        )
+        home.register_card(
+            key="inquiries_home",
+            template="visits/_inquiries_home.html",
+            roles=INQUIRY_ANSWERERS,
+            context=pages.inquiries_home_context,
+            order=10,
+        )
+        home.register_card(
+            key="inbox_home",
+            template="visits/_inbox_home.html",
+            roles=TASK_INBOX_ROLES,
+            context=pages.inbox_home_context,
+            order=20,
+        )
 
         from visits.merge import register_visit_references
 

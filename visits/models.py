@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.models import TenantModel, TenantQuerySet
+from crm.models import Notification, TenantModel, TenantQuerySet  # noqa: F401  (Notification: the kernel's inbox)
 
 # --- vocabulary ----------------------------------------------------------------------------
 
@@ -159,6 +159,8 @@ class ContentKind(models.TextChoices):
 
 
 class NotificationKind(models.TextChoices):
+    """The kinds of notification visits sends (crm.inbox; labels registered in VisitsConfig.ready)."""
+
     REPORT_OVERDUE = "report_overdue", _("Visit report not submitted")
     TASK_DUE = "task_due", _("Task due today")
     TASK_OVERDUE = "task_overdue", _("Task overdue")
@@ -909,40 +911,3 @@ class MedicalInquiry(TenantModel):
     @property
     def is_past_sla(self) -> bool:
         return self.status == InquiryStatus.OPEN and self.due_date < timezone.localdate()
-
-
-# --- notifications -------------------------------------------------------------------------
-
-
-class Notification(TenantModel):
-    """An in-app notification for one user (reminders of the daily job, new tasks, …).
-
-    At most one per (user, kind, object, day): the daily job may run again the same day
-    without repeating itself.
-    """
-
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    text = models.CharField(_("text"), max_length=300)
-    link = models.CharField(_("link"), max_length=300, blank=True)
-    object_type = models.CharField(_("object type"), max_length=40, blank=True)
-    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
-    date = models.DateField(_("date"), default=timezone.localdate)
-    read = models.BooleanField(_("read"), default=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "user", "kind", "object_type", "object_id", "date"],
-                name="notification_tenant_once_a_day",
-                nulls_distinct=False,
-            ),
-        ]
-        indexes = [models.Index(fields=["tenant", "user", "read", "-created_at"], name="notif_tenant_user_idx")]
-
-    def __str__(self):
-        return self.text

@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from crm.permissions import is_tenant_user
+from crm.permissions import VISITING_ROLES, is_tenant_user
 from hospitals.models import KeyMessage, Product
 from visits import selectors
 from visits.forms import content_choice_queryset, key_message_queryset
@@ -40,9 +39,6 @@ from visits.models import (
     month_start,
 )
 
-FIELD_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP})
-# Who plans and reports visits (a manager also visits doctors).
-VISITING_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER})
 TIMELINE_LIMIT = 20
 HOME_LIST_LIMIT = 8
 TEAM_MONTHS = 7  # this month and the last six
@@ -84,31 +80,17 @@ def report_clock(visited_at, *, window_hours: int, now=None) -> Clock:
 # --- home pages ----------------------------------------------------------------------------
 
 
-def home_context(user) -> dict:
-    """What the signed-in user's home page shows of visits, by role (empty for other roles)."""
-    if not is_tenant_user(user):
-        return {}
-    tenant = user.tenant_id
-    if user.role in FIELD_ROLES:
-        return {"my_day": my_day_context(user)}
-    if user.role == Role.MANAGER:
-        return {"team_home": team_home_context(user), "inbox_home": inbox_home_context(user)}
-    if user.role == Role.MEDICAL_AFFAIRS:
-        open_inquiries = (
-            selectors.medical_inquiry_list(tenant=tenant, user=user)
-            .filter(status=InquiryStatus.OPEN)
-            .order_by("due_date", "id")
-        )
-        rows = list(open_inquiries[: HOME_LIST_LIMIT + 1])
-        for row in rows:
-            row.sla = inquiry_sla(row)
-        return {
-            "inquiries_home": {"rows": rows[:HOME_LIST_LIMIT], "more": len(rows) > HOME_LIST_LIMIT},
-            "inbox_home": inbox_home_context(user),
-        }
-    if user.role == Role.COMPLIANCE:
-        return {"inbox_home": inbox_home_context(user)}
-    return {}
+def inquiries_home_context(user) -> dict:
+    """Medical affairs' home: the open inquiries they may answer, earliest due first."""
+    open_inquiries = (
+        selectors.medical_inquiry_list(tenant=user.tenant_id, user=user)
+        .filter(status=InquiryStatus.OPEN)
+        .order_by("due_date", "id")
+    )
+    rows = list(open_inquiries[: HOME_LIST_LIMIT + 1])
+    for row in rows:
+        row.sla = inquiry_sla(row)
+    return {"rows": rows[:HOME_LIST_LIMIT], "more": len(rows) > HOME_LIST_LIMIT}
 
 
 def inbox_home_context(user) -> dict:

@@ -1,10 +1,16 @@
-"""The periodic jobs of visits in django-celery-beat, created idempotently after ``migrate``."""
+"""The periodic jobs of visits in django-celery-beat, created idempotently after ``migrate``.
+
+The daily reminders are the kernel's job (crm.schedule, crm.tasks.reminders_daily), which runs
+the reminders visits registers with the inbox.
+"""
 
 import json
 
+# Entries of earlier versions, removed when the schedule is ensured (their task moved to crm).
+RETIRED = ["visits: daily reminders"]
+
 JOBS = [
     # name, task, schedule kind, schedule
-    ("visits: daily reminders", "visits.reminders_daily", "crontab", {"minute": "0", "hour": "8"}),
     ("visits: follow-up sweeper", "visits.followups_sweep", "interval", {"every": 60, "period": "seconds"}),
 ]
 
@@ -13,6 +19,7 @@ def ensure_periodic_tasks(using="default", **kwargs):
     """Create or update the beat entries of visits (safe to run again: looked up by name)."""
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+    PeriodicTask.objects.using(using).filter(name__in=RETIRED).delete()
     for name, task, kind, spec in JOBS:
         defaults = {"task": task, "kwargs": json.dumps({}), "enabled": True}
         if kind == "crontab":

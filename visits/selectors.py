@@ -16,9 +16,8 @@ and product managers read all. Medical inquiries: medical affairs those assigned
 unassigned; the rep the ones they raised or of doctors they see; compliance, administrators
 and product managers read all.
 
-Tiers come from ``segmentation`` when it is installed and exposes its selectors (see
-/work/briefs/contracts.md); otherwise every doctor counts as tier C with the default
-frequencies.
+Tiers and call frequencies come from ``segmentation`` (an unscored doctor counts as tier C);
+event attendees to follow up from the events app, through :mod:`visits.hooks`.
 """
 
 from __future__ import annotations
@@ -35,8 +34,19 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import team_members, user_territories
+from crm.inbox import notification_list, unread_notification_count  # noqa: F401  (the kernel's, kept here)
+from crm.permissions import (
+    CONTENT_ALL_READERS,
+    FIELD_ROLES,
+    HEAD_OFFICE_ROLES,
+    INQUIRY_ALL_READERS,
+    TASK_ALL_READERS,
+)
+from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, DoctorTerritory, KeyMessage
-from hospitals.selectors import HEAD_OFFICE_ROLES, visible_doctors
+from hospitals.selectors import visible_doctors
+from segmentation.selectors import current_tiers, tier_settings
+from visits import hooks
 from visits.models import (
     Assignee,
     ContentItem,
@@ -46,7 +56,6 @@ from visits.models import (
     FollowUpTask,
     FollowUpTrigger,
     MedicalInquiry,
-    Notification,
     TaskStatus,
     Visit,
     VisitAmendment,
@@ -58,12 +67,7 @@ from visits.models import (
     month_start,
 )
 
-FIELD_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP})
-REPORTING_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER})
-CONTENT_EDITORS = frozenset({Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
-ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.COMPLIANCE})
-
-# Call frequency per tier when segmentation has no settings (contracts.md).
+# Call frequency per tier when segmentation has no setting for a tier.
 DEFAULT_TIER_FREQUENCY = {"A": 4, "B": 2, "C": 1, "D": 0}
 DEFAULT_TIER = "C"
 
@@ -77,12 +81,8 @@ ROLE_INBOXES = {
 }
 
 
-def _tid(tenant) -> int:
-    return getattr(tenant, "pk", tenant)
-
-
 def _same_tenant(tenant, user) -> bool:
-    return getattr(user, "tenant_id", None) == _tid(tenant)
+    return getattr(user, "tenant_id", None) == tenant_id_of(tenant)
 
 
 def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -113,15 +113,11 @@ def add_months(month: datetime.date, n: int) -> datetime.date:
 def visit_settings(*, tenant) -> VisitSettings:
     """The tenant's visit settings, or an unsaved instance holding the defaults."""
     found = VisitSettings.objects.for_tenant(tenant).first()
-    return found or VisitSettings(tenant_id=_tid(tenant))
+    return found or VisitSettings(tenant_id=tenant_id_of(tenant))
 
 
 def tier_frequencies(*, tenant) -> dict[str, int]:
-    """Target visits per month per tier ("A".."D"), from segmentation when available."""
-    try:
-        from segmentation.selectors import tier_settings
-    except ImportError:
-        return dict(DEFAULT_TIER_FREQUENCY)
+    """Target visits per month per tier ("A".."D"), from segmentation's tier settings."""
     frequencies = dict(DEFAULT_TIER_FREQUENCY)
     for tier, setting in tier_settings(tenant=tenant).items():
         frequencies[str(tier)] = int(getattr(setting, "visits_per_month", frequencies.get(str(tier), 0)))
@@ -129,11 +125,7 @@ def tier_frequencies(*, tenant) -> dict[str, int]:
 
 
 def doctor_tiers(*, tenant, doctor_ids=None) -> dict[int, str]:
-    """Doctor id → current tier, from segmentation when available (unscored doctors absent)."""
-    try:
-        from segmentation.selectors import current_tiers
-    except ImportError:
-        return {}
+    """Doctor id → current tier, from segmentation (unscored doctors absent)."""
     return {int(k): str(v) for k, v in current_tiers(tenant=tenant, doctor_ids=doctor_ids).items()}
 
 
@@ -399,15 +391,9 @@ def visit_plan_defaults(*, tenant, rep, doctor, product=None) -> VisitPlanDefaul
     doctor_id = getattr(doctor, "pk", doctor)
     tier = doctor_tiers(tenant=tenant, doctor_ids=[doctor_id]).get(doctor_id, DEFAULT_TIER)
     channel = VisitChannel.IN_PERSON
-    try:
-        from segmentation.selectors import tier_settings
-
-        preferred = getattr(tier_settings(tenant=tenant).get(tier), "preferred_channel", None)
-        if preferred in VisitChannel.values:
-            channel = preferred
-    except ImportError:
-        if tier == "D":
-            channel = VisitChannel.WECHAT
+    preferred = getattr(tier_settings(tenant=tenant).get(tier), "preferred_channel", None)
+    if preferred in VisitChannel.values:
+        channel = preferred
     kms = list(approved_key_messages(tenant=tenant, product=product)) if product is not None else []
     content = list(content_item_list(tenant=tenant, user=rep).filter(product=product)[:10]) if product else []
     return VisitPlanDefaults(
@@ -498,18 +484,11 @@ def suggested_week(*, tenant, rep, week_start: datetime.date) -> list[Suggestion
 
 
 def event_followup_suggestions(*, tenant, rep, week_start) -> list[Suggestion]:
-    """Hook for events/: attendees of the rep's events to follow up this week.
-
-    Uses ``events.selectors.followup_attendees(tenant=, rep=, week_start=)`` (returning
-    ``(doctor, due_date)`` pairs) when the events app provides it; until then, none.
-    """
-    try:
-        from events.selectors import followup_attendees
-    except ImportError:
-        return []
+    """Attendees of the rep's events to follow up this week, from the events app through
+    :func:`visits.hooks.register_event_followups` (none until an app registers)."""
     return [
         Suggestion(doctor=doctor, reason=VisitPlanSource.EVENT, tier=DEFAULT_TIER, due=due)
-        for doctor, due in followup_attendees(tenant=tenant, rep=rep, week_start=week_start)
+        for doctor, due in hooks.event_followups(tenant=tenant, rep=rep, week_start=week_start)
     ]
 
 
@@ -522,7 +501,7 @@ def followup_task_list(*, tenant, user) -> QuerySet[FollowUpTask]:
     if not _same_tenant(tenant, user):
         return tasks.none()
     role = user.role
-    if role in (Role.TENANT_ADMIN, Role.PRODUCT_MANAGER):
+    if role in TASK_ALL_READERS:
         return tasks
     mine = Q(assignee=user) | Q(assignee__isnull=True, assignee_role__in=ROLE_INBOXES.get(role, ()))
     if role == Role.MANAGER:
@@ -563,7 +542,7 @@ def medical_inquiry_list(*, tenant, user) -> QuerySet[MedicalInquiry]:
     if not _same_tenant(tenant, user):
         return qs.none()
     role = user.role
-    if role in ALL_READERS:
+    if role in INQUIRY_ALL_READERS:
         return qs
     if role == Role.MEDICAL_AFFAIRS:
         return qs.filter(Q(assignee=user) | Q(assignee__isnull=True))
@@ -578,15 +557,6 @@ def medical_inquiry_list(*, tenant, user) -> QuerySet[MedicalInquiry]:
     return qs.none()
 
 
-def notification_list(*, tenant, user) -> QuerySet[Notification]:
-    """``user``'s own notifications, newest first."""
-    return Notification.objects.for_tenant(tenant).filter(user=user).order_by("-created_at", "-id")
-
-
-def unread_notification_count(*, tenant, user) -> int:
-    return Notification.objects.for_tenant(tenant).filter(user=user, read=False).count()
-
-
 # --- content library -----------------------------------------------------------------------
 
 
@@ -596,7 +566,7 @@ def content_item_list(*, tenant, user, search: str = "") -> QuerySet[ContentItem
     items = ContentItem.objects.for_tenant(tenant).select_related("product", "approved_by")
     if not _same_tenant(tenant, user):
         return items.none()
-    if user.role not in CONTENT_EDITORS | {Role.PRODUCT_MANAGER}:
+    if user.role not in CONTENT_ALL_READERS:
         items = items.usable()
     search = (search or "").strip()
     if search:
@@ -783,7 +753,7 @@ def manager_adherence(
     now = timezone.now()
     window = visit_settings(tenant=tenant).submit_window_hours
     params = {
-        "tenant": _tid(tenant),
+        "tenant": tenant_id_of(tenant),
         "reps": rep_ids,
         "first": first,
         "last": this_month,

@@ -31,6 +31,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from crm import inbox
+from crm.inbox import notifications_mark_read, reminders_send  # noqa: F401  (the kernel's, kept here)
+from crm.permissions import CONTENT_EDITORS, INQUIRY_ANSWERERS, INQUIRY_SENDERS, VISITING_ROLES
+from crm.tenancy import tenant_id_of
 from hospitals.models import KeyMessage, Product
 from hospitals.selectors import visible_doctors
 from visits import selectors
@@ -44,7 +48,6 @@ from visits.models import (
     FollowUpTrigger,
     InquiryStatus,
     MedicalInquiry,
-    Notification,
     NotificationKind,
     ObjectiveAchieved,
     PendingFollowUp,
@@ -106,10 +109,6 @@ CONTENT_FIELDS = frozenset(
 )
 
 
-def _tid(tenant) -> int:
-    return getattr(tenant, "pk", tenant)
-
-
 def _pk(obj):
     return getattr(obj, "pk", obj)
 
@@ -120,7 +119,9 @@ def _pk(obj):
 @transaction.atomic
 def visit_settings_update(*, tenant, by, **fields) -> VisitSettings:
     """Create or change the tenant's visit settings (administrators)."""
-    obj = VisitSettings.objects.for_tenant(tenant).select_for_update().first() or VisitSettings(tenant_id=_tid(tenant))
+    obj = VisitSettings.objects.for_tenant(tenant).select_for_update().first() or VisitSettings(
+        tenant_id=tenant_id_of(tenant)
+    )
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
@@ -135,7 +136,7 @@ def visit_settings_update(*, tenant, by, **fields) -> VisitSettings:
 def content_item_create(*, tenant, by, **fields) -> ContentItem:
     """Add an item to the library (not approved yet: reps do not see it)."""
     _only(fields, CONTENT_FIELDS)
-    item = ContentItem(tenant_id=_tid(tenant), **fields)
+    item = ContentItem(tenant_id=tenant_id_of(tenant), **fields)
     _check_content(item)
     item.full_clean()
     item.save()
@@ -165,7 +166,7 @@ def content_item_update(*, tenant, by, item, **fields) -> ContentItem:
 @transaction.atomic
 def content_item_approve(*, tenant, by, item) -> ContentItem:
     """Medical affairs approves an item: reps see it while it is valid."""
-    if by.role not in (Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN):
+    if by.role not in CONTENT_EDITORS:
         raise ValidationError(_("Only medical affairs approves content."))
     item = ContentItem.objects.for_tenant(tenant).select_for_update().get(pk=_pk(item))
     item.approved_by = by
@@ -203,7 +204,7 @@ def cycle_plan_generate(*, tenant, rep, month: datetime.date, by=None) -> CycleP
     no longer aligned. A submitted or approved plan is left alone.
     """
     month = month_start(month)
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     plan, _created = CyclePlan.objects.for_tenant(tenant).get_or_create(tenant_id=tid, rep=rep, month=month)
     plan = CyclePlan.objects.for_tenant(tenant).select_for_update().get(pk=plan.pk)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
@@ -407,7 +408,7 @@ def visit_plan_create(
     _check_doctor_visible(tenant, by, doctor_id)
     defaults = selectors.visit_plan_defaults(tenant=tenant, rep=rep, doctor=doctor_id, product=product)
     plan = VisitPlan(
-        tenant_id=_tid(tenant),
+        tenant_id=tenant_id_of(tenant),
         rep=rep,
         doctor_id=doctor_id,
         planned_at=planned_at,
@@ -429,7 +430,7 @@ def visit_plan_create(
 
 
 def _set_plan_children(tenant, plan, km_ids, content_ids):
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     VisitPlanKeyMessage.objects.for_tenant(tenant).filter(plan=plan).delete()
     VisitPlanKeyMessage.objects.bulk_create(
         [VisitPlanKeyMessage(tenant_id=tid, plan=plan, key_message_id=k, order=i) for i, k in enumerate(km_ids)]
@@ -558,7 +559,7 @@ def _check_signals(visit):
 def _write_visit_children(tenant, visit, *, products=None, key_messages=None, content_items=None, new=False):
     """Replace the given child sets (None: leave as is); ``new``: the visit has none yet.
     Products of the key messages are added to the products discussed."""
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     children = VisitKeyMessage.objects.for_tenant(tenant).filter(visit=visit)
     if key_messages is not None:
         km_rows = _normalise_key_messages(key_messages)
@@ -612,7 +613,7 @@ def visit_create(
     (reaction neutral), as are its objective and channel.
     """
     _only(fields, VISIT_FIELDS - {"doctor", "visited_at"})
-    if by.role not in selectors.REPORTING_ROLES:
+    if by.role not in VISITING_ROLES:
         raise ValidationError(_("Only field staff report visits."))
     settings_obj = selectors.visit_settings(tenant=tenant)
     check_visit_time(settings_obj=settings_obj, visited_at=visited_at)
@@ -635,7 +636,7 @@ def visit_create(
             ]
         if products is None and plan.product_id:
             products = [plan.product_id]
-    visit = Visit(tenant_id=_tid(tenant), rep=by, doctor=doctor, visited_at=visited_at, plan=plan, **fields)
+    visit = Visit(tenant_id=tenant_id_of(tenant), rep=by, doctor=doctor, visited_at=visited_at, plan=plan, **fields)
     _check_signals(visit)
     _clean_visit(visit)
     visit._history_user = by
@@ -753,9 +754,9 @@ def _submit(tenant, by, visit, settings_obj, now) -> Visit:
         )
     if visit.signals or visit.next_step:
         PendingFollowUp.objects.bulk_create(
-            [PendingFollowUp(tenant_id=_tid(tenant), visit=visit)], ignore_conflicts=True
+            [PendingFollowUp(tenant_id=tenant_id_of(tenant), visit=visit)], ignore_conflicts=True
         )
-        create_followups.delay_on_commit(tenant_id=_tid(tenant), visit_id=visit.pk)
+        create_followups.delay_on_commit(tenant_id=tenant_id_of(tenant), visit_id=visit.pk)
     return visit
 
 
@@ -817,7 +818,7 @@ def visit_amend(*, tenant, by, visit, reason: str, **changes) -> VisitAmendment:
     visit.full_clean()
     validate_for_submit(visit)
 
-    amendment = VisitAmendment(tenant_id=_tid(tenant), visit=visit, by=by, reason=reason.strip(), changes={})
+    amendment = VisitAmendment(tenant_id=tenant_id_of(tenant), visit=visit, by=by, reason=reason.strip(), changes={})
     amendment.save()
     with connection.cursor() as cur:
         cur.execute("SELECT set_config('app.visit_amendment', %s, true)", [str(amendment.pk)])
@@ -848,7 +849,7 @@ def visit_amend(*, tenant, by, visit, reason: str, **changes) -> VisitAmendment:
 
 def followup_rules_ensure(*, tenant) -> None:
     """Insert the default follow-up rules the tenant does not have yet (ON CONFLICT DO NOTHING)."""
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     FollowUpRule.objects.bulk_create(
         [
             FollowUpRule(tenant_id=tid, trigger=t, assignee=a, due_hours=h, priority=p, creates_inquiry=i)
@@ -917,7 +918,7 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
     """
     from django.conf import settings as dj_settings
 
-    tid = _tid(tenant)
+    tid = tenant_id_of(tenant)
     with translation.override(dj_settings.LANGUAGE_CODE), transaction.atomic():
         visit = Visit.objects.for_tenant(tenant).select_related("doctor").filter(pk=visit_id).first()
         if visit is None or visit.status != VisitStatus.SUBMITTED:
@@ -965,24 +966,14 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
                 )
                 cur.execute(sql, [v for row in rows for v in row])
                 created = cur.fetchall()
-        notify = [(user_id, title) for user_id, title in created if user_id and user_id != visit.rep_id]
-        if notify:
-            Notification.objects.bulk_create(
-                [
-                    Notification(
-                        tenant_id=tid,
-                        user_id=user_id,
-                        kind=NotificationKind.TASK_ASSIGNED,
-                        text=title[:300],
-                        link="/visits/tasks/",
-                        object_type="visit",
-                        object_id=visit.pk,
-                        date=timezone.localdate(),
-                    )
-                    for user_id, title in notify
-                ],
-                ignore_conflicts=True,
-            )
+        inbox.notify_many(
+            tenant=tid,
+            items=[
+                (user_id, NotificationKind.TASK_ASSIGNED, title, ("visit", visit.pk), "/visits/tasks/")
+                for user_id, title in created
+                if user_id and user_id != visit.rep_id
+            ],
+        )
         PendingFollowUp.objects.for_tenant(tenant).filter(visit_id=visit_id).delete()
         return len(created)
 
@@ -1000,7 +991,7 @@ def _inquiry_for_visit(tenant, visit, sla_days) -> int:
     MedicalInquiry.objects.bulk_create(
         [
             MedicalInquiry(
-                tenant_id=_tid(tenant),
+                tenant_id=tenant_id_of(tenant),
                 visit=visit,
                 doctor_id=visit.doctor_id,
                 product_id=product_id,
@@ -1057,7 +1048,7 @@ def medical_inquiry_create(*, tenant, by, doctor, question: str, product=None, v
     _check_doctor_visible(tenant, by, _pk(doctor))
     sla = selectors.visit_settings(tenant=tenant).inquiry_sla_days
     inquiry = MedicalInquiry(
-        tenant_id=_tid(tenant),
+        tenant_id=tenant_id_of(tenant),
         doctor_id=_pk(doctor),
         product_id=_pk(product) if product is not None else None,
         visit_id=_pk(visit) if visit is not None else None,
@@ -1073,7 +1064,7 @@ def medical_inquiry_create(*, tenant, by, doctor, question: str, product=None, v
 @transaction.atomic
 def medical_inquiry_answer(*, tenant, by, inquiry, answer: str) -> MedicalInquiry:
     """Medical affairs answers; the inquiry's open tasks are done with the same answer."""
-    if by.role != Role.MEDICAL_AFFAIRS:
+    if by.role not in INQUIRY_ANSWERERS:
         raise ValidationError(_("Only medical affairs answers medical inquiries."))
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer.")})
@@ -1099,7 +1090,7 @@ def medical_inquiry_send_back(*, tenant, by, inquiry, channel: str, sent_at=None
     inquiry = MedicalInquiry.objects.for_tenant(tenant).select_for_update().get(pk=_pk(inquiry))
     if inquiry.status != InquiryStatus.ANSWERED:
         raise ValidationError(_("Answer the inquiry before sending it back."))
-    if by.role not in (Role.MEDICAL_AFFAIRS, Role.REP, Role.MANAGER):
+    if by.role not in INQUIRY_SENDERS:
         raise ValidationError(_("Only medical affairs or the rep records how the answer was sent."))
     inquiry.sent_back_channel = channel
     inquiry.sent_back_at = sent_at or timezone.now()
@@ -1114,54 +1105,25 @@ def medical_inquiry_assign(*, tenant, by, inquiry, assignee) -> MedicalInquiry:
     """Medical affairs takes or hands over an inquiry."""
     inquiry = MedicalInquiry.objects.for_tenant(tenant).select_for_update().get(pk=_pk(inquiry))
     user = User.objects.in_tenant(tenant).filter(pk=_pk(assignee), role=Role.MEDICAL_AFFAIRS).first()
-    if user is None or by.role != Role.MEDICAL_AFFAIRS:
+    if user is None or by.role not in INQUIRY_ANSWERERS:
         raise ValidationError({"assignee": _("Select a valid choice.")})
     inquiry.assignee = user
     inquiry.save(update_fields=["assignee"])
     return inquiry
 
 
-# --- notifications and reminders -----------------------------------------------------------
+# --- notifications and reminders (the kernel's inbox: crm.inbox) ----------------------------
 
 
 def _notify(*, tenant, user, kind, text, obj=None, link="", day=None) -> None:
-    """One notification per (user, kind, object, day): a second call the same day adds nothing."""
-    if isinstance(obj, tuple):
-        object_type, object_id = obj
-    elif obj is not None:
-        object_type, object_id = obj._meta.model_name, obj.pk
-    else:
-        object_type, object_id = "", None
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                tenant_id=_tid(tenant),
-                user_id=_pk(user),
-                kind=kind,
-                text=str(text)[:300],
-                link=link,
-                object_type=object_type,
-                object_id=object_id,
-                date=day or timezone.localdate(),
-            )
-        ],
-        ignore_conflicts=True,
-    )
-
-
-@transaction.atomic
-def notifications_mark_read(*, tenant, by, ids=None) -> int:
-    """Mark ``by``'s notifications read (the given ids, or all)."""
-    qs = Notification.objects.for_tenant(tenant).filter(user=by, read=False)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read=True)
+    """One notification per (user, kind, object, day) through the kernel's inbox."""
+    inbox.notify(tenant=tenant, user=user, kind=kind, text=text, obj=obj, link=link, day=day)
 
 
 _REMINDER_SQL = {
     # Reports not submitted within the window: the author.
     "report_overdue": """
-        INSERT INTO visits_notification
+        INSERT INTO {notifications}
             (tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at)
         SELECT v.tenant_id, v.rep_id, 'report_overdue', %(text)s || d.name, '/visits/' || v.id || '/',
                'visit', v.id, %(day)s, false, now()
@@ -1171,7 +1133,7 @@ _REMINDER_SQL = {
     """,
     # Tasks due today (assigned ones): the assignee.
     "task_due": """
-        INSERT INTO visits_notification
+        INSERT INTO {notifications}
             (tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at)
         SELECT t.tenant_id, t.assignee_id, 'task_due', %(text)s || t.title, '/visits/tasks/',
                'followuptask', t.id, %(day)s, false, now()
@@ -1182,7 +1144,7 @@ _REMINDER_SQL = {
     """,
     # Overdue tasks: the assignee, or every active user of the inbox's role when unassigned.
     "task_overdue": """
-        INSERT INTO visits_notification
+        INSERT INTO {notifications}
             (tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at)
         SELECT t.tenant_id, u.id, 'task_overdue', %(text)s || t.title, '/visits/tasks/',
                'followuptask', t.id, %(day)s, false, now()
@@ -1197,7 +1159,7 @@ _REMINDER_SQL = {
     """,
     # Inquiries past their SLA: the assignee, or every medical affairs user when unassigned.
     "inquiry_overdue": """
-        INSERT INTO visits_notification
+        INSERT INTO {notifications}
             (tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at)
         SELECT i.tenant_id, u.id, 'inquiry_overdue', %(text)s || left(i.question, 200), '/visits/inquiries/',
                'medicalinquiry', i.id, %(day)s, false, now()
@@ -1210,36 +1172,29 @@ _REMINDER_SQL = {
 }
 
 
-def reminders_send(*, tenant, now=None) -> dict[str, int]:
-    """The daily reminders, set-based: one INSERT … SELECT … ON CONFLICT DO NOTHING per kind.
-
-    Idempotent per day by the unique (tenant, user, kind, object, date): run twice, notify once.
-    Returns the notifications created per kind.
-    """
-    from django.conf import settings as dj_settings
-
-    now = now or timezone.now()
-    day = timezone.localtime(now).date()
+def visit_reminders(*, tenant, now, day) -> dict[str, int]:
+    """The daily reminders of visits (registered with the kernel's inbox in VisitsConfig.ready),
+    set-based: one INSERT … SELECT … ON CONFLICT DO NOTHING per kind — reports overdue, tasks
+    due today and overdue, inquiries past their SLA. Idempotent per day."""
     _, day_end = selectors.local_day_bounds(day)
     window = selectors.visit_settings(tenant=tenant).submit_window_hours
-    with translation.override(dj_settings.LANGUAGE_CODE):
-        texts = {
-            "report_overdue": gettext("Visit report not submitted within %(hours)s hours: ") % {"hours": window},
-            "task_due": gettext("Due today: "),
-            "task_overdue": gettext("Overdue: "),
-            "inquiry_overdue": gettext("Medical inquiry past its SLA: "),
-        }
+    texts = {
+        "report_overdue": gettext("Visit report not submitted within %(hours)s hours: ") % {"hours": window},
+        "task_due": gettext("Due today: "),
+        "task_overdue": gettext("Overdue: "),
+        "inquiry_overdue": gettext("Medical inquiry past its SLA: "),
+    }
     params = {
-        "tenant": _tid(tenant),
+        "tenant": tenant_id_of(tenant),
         "day": day,
         "now": now,
         "day_end": day_end,
         "overdue_before": now - datetime.timedelta(hours=window),
     }
     counts = {}
-    with transaction.atomic(), connection.cursor() as cur:
+    with connection.cursor() as cur:
         for kind, sql in _REMINDER_SQL.items():
-            cur.execute(sql, {**params, "text": texts[kind]})
+            cur.execute(sql.format(notifications=inbox.NOTIFICATION_TABLE), {**params, "text": texts[kind]})
             counts[kind] = cur.rowcount
     return counts
 

@@ -5,7 +5,8 @@
 * ``followups_sweep`` — every minute (beat): re-enqueues submitted visits whose outbox row
   (``PendingFollowUp``) is older than a minute, i.e. whose message was lost or is held by a
   dead worker until the broker's visibility timeout.
-* ``reminders_daily`` — every day at 08:00 Asia/Shanghai (beat): one ``send_reminders`` per tenant.
+
+The daily reminders of visits are registered with the kernel's inbox (crm.inbox, VisitsConfig.ready).
 """
 
 import datetime
@@ -43,22 +44,3 @@ def followups_sweep(older_than_seconds=None):
     for _pk, tenant_id, visit_id in pending:
         create_followups.delay(tenant_id=tenant_id, visit_id=visit_id)
     return len(pending)
-
-
-@app.task(base=TenantTask, name="visits.send_reminders")
-def send_reminders(*, tenant_id):
-    """The daily reminders of one tenant (idempotent per day)."""
-    from visits.services import reminders_send
-
-    return reminders_send(tenant=tenant_id)
-
-
-@app.task(base=PlatformTask, name="visits.reminders_daily")
-def reminders_daily():
-    """Fan out: one ``send_reminders`` per active tenant."""
-    from accounts.models import Tenant
-
-    ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        send_reminders.delay(tenant_id=tenant_id)
-    return len(ids)

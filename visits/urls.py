@@ -18,7 +18,6 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("inquiries/", views.inquiry_list, name="inquiry_list"),
     path("inquiries/<int:pk>/", views.inquiry_detail, name="inquiry_detail"),
-    path("notifications/", views.notification_list, name="notification_list"),
     path("plans/", views.cycle_plan_list, name="cycle_plan_list"),
     path("plans/<int:pk>/", views.cycle_plan_detail, name="cycle_plan_detail"),
     path("team/", views.team, name="team"),

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from crm.keyset import keyset_page
-from crm.permissions import is_tenant_user
+from crm.permissions import INQUIRY_ANSWERERS, INQUIRY_SENDERS, MANAGER_ROLES, VISITING_ROLES
+from crm.web import add_service_errors, error_messages, get_or_404, int_or_none, ints, is_htmx, tenant_user
 from hospitals.selectors import visible_doctors
 from visits import pages, selectors, services
 from visits.forms import (
@@ -52,49 +53,8 @@ from visits.models import (
 CONTENT_PAGE_SIZE = 30
 
 
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _tenant_user(request, roles=None):
-    user = request.user
-    if not is_tenant_user(user) or (roles is not None and user.role not in roles):
-        raise PermissionDenied
-    return user
-
-
 def _visiting_user(request):
-    return _tenant_user(request, pages.VISITING_ROLES)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
-def _get_or_404(queryset, pk):
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _service_errors(form, exc: ValidationError):
-    """Put a service's refusal on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
+    return tenant_user(request, VISITING_ROLES)
 
 
 # --- my day --------------------------------------------------------------------------------
@@ -119,7 +79,7 @@ def week(request):
     today = timezone.localdate()
     week_start = pages.week_start_of(pages.parse_day(request.GET.get("start") or request.POST.get("start"), today))
     if request.method == "POST":
-        doctor_ids = [i for i in (_int(v) for v in request.POST.getlist("doctor")) if i]
+        doctor_ids = ints(request.POST.getlist("doctor"))
         if not doctor_ids:
             messages.error(request, _("Choose at least one doctor to plan."))
         else:
@@ -128,7 +88,7 @@ def week(request):
                     tenant=user.tenant_id, by=user, week_start=week_start, doctor_ids=doctor_ids
                 )
             except ValidationError as exc:
-                for m in _messages_of(exc):
+                for m in error_messages(exc):
                     messages.error(request, m)
             else:
                 messages.success(request, _("%(n)s visits planned.") % {"n": len(plans)})
@@ -140,7 +100,7 @@ def _plan_form(user, data=None, *, initial=None, plan=None):
     """The visit plan form with the choices of the product chosen (posted, else initial)."""
     tenant = user.tenant_id
     source = data if data is not None else (initial or {})
-    product_id = _int(getattr(source.get("product"), "pk", source.get("product")))
+    product_id = int_or_none(getattr(source.get("product"), "pk", source.get("product")))
     keep_km, keep_content = pages.plan_children(tenant, plan) if plan is not None else ([], [])
     key_messages, content = pages.plan_choices(
         tenant, user, product_id=product_id, keep_km_ids=keep_km, keep_content_ids=keep_content
@@ -184,21 +144,21 @@ def plan_new(request):
     doctors = visible_doctors(tenant=tenant, user=user).active().select_related("hospital", "department")
     if request.method == "POST":
         form = _plan_form(user, request.POST)
-        doctor = doctors.filter(pk=_int(request.POST.get("doctor"))).first()
+        doctor = doctors.filter(pk=int_or_none(request.POST.get("doctor"))).first()
         if form.is_valid():
             try:
                 plan = services.visit_plan_create(tenant=tenant, by=user, **form.service_kwargs())
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Visit planned."))
                 return redirect("visit_plan_detail", pk=plan.pk)
         return render(request, "visits/plan_form.html", {"form": form, "doctor": doctor, "tier": None})
-    doctor_id = _int(request.GET.get("doctor"))
+    doctor_id = int_or_none(request.GET.get("doctor"))
     if doctor_id is None:
         return render(request, "visits/plan_form.html", {"form": None, "doctor": None, "q": request.GET.get("q", "")})
-    doctor = _get_or_404(doctors, doctor_id)
-    product_id = _int(request.GET.get("product"))
+    doctor = get_or_404(doctors, doctor_id)
+    product_id = int_or_none(request.GET.get("product"))
     if product_id is None:
         product_id = own_products(tenant).values_list("pk", flat=True).first()
     initial = _plan_initial(user, doctor, day=pages.parse_day(request.GET.get("date"), None), product_id=product_id)
@@ -224,7 +184,7 @@ def plan_doctor_search(request):
 def plan_choices(request):
     """htmx: the key messages and content a plan offers for the chosen product (all ticked)."""
     user = _visiting_user(request)
-    product_id = _int(request.GET.get("product"))
+    product_id = int_or_none(request.GET.get("product"))
     form = _plan_form(user, initial={"product": product_id})
     if product_id:
         form.initial["key_messages"] = [k.pk for k in form.fields["key_messages"].queryset]
@@ -235,9 +195,9 @@ def plan_choices(request):
 @require_http_methods(["GET", "POST"])
 def plan_detail(request, pk):
     """One visit plan: what to say, bring and ask; write the report, change or cancel the plan."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    plan = _get_or_404(selectors.visit_plan_list(tenant=tenant, user=user), pk)
+    plan = get_or_404(selectors.visit_plan_list(tenant=tenant, user=user), pk)
     is_mine = plan.rep_id == user.pk and plan.status == VisitPlanStatus.PLANNED
     km_ids, content_ids = pages.plan_children(tenant, plan)
     initial = {
@@ -269,9 +229,9 @@ def plan_detail(request, pk):
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
             if form is not None:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
-                for m in _messages_of(exc):
+                for m in error_messages(exc):
                     messages.error(request, m)
                 return redirect("visit_plan_detail", pk=plan.pk)
     context = {"plan": plan, "form": form, "is_mine": is_mine, **pages.plan_detail(tenant, plan)}
@@ -307,9 +267,7 @@ def _report_form(user, data=None, *, visit=None, plan=None, amend=False, product
         )
         keep_km, keep_content = [], plan_content
     if product_ids is None:
-        product_ids = (
-            [i for i in (_int(v) for v in data.getlist("products")) if i] if data is not None else initial["products"]
-        )
+        product_ids = ints(data.getlist("products")) if data is not None else initial["products"]
     choices = pages.report_choices(
         tenant,
         user,
@@ -347,9 +305,9 @@ def _report_context(user, *, form, doctor, plan=None, visit=None, saved=False) -
 
 
 def _render_report_form(request, context, *, push_url=None):
-    template = "visits/_report_form.html" if _is_htmx(request) else "visits/report_form.html"
+    template = "visits/_report_form.html" if is_htmx(request) else "visits/report_form.html"
     response = render(request, template, context)
-    if push_url and _is_htmx(request):
+    if push_url and is_htmx(request):
         response["HX-Push-Url"] = push_url
     return response
 
@@ -367,9 +325,9 @@ def _render_report(request, user, visit, *, amend_form=None, push=False, status=
         "amend_form": amend_form,
         **pages.report_view(tenant, visit),
     }
-    template = "visits/_report.html" if _is_htmx(request) else "visits/report_detail.html"
+    template = "visits/_report.html" if is_htmx(request) else "visits/report_detail.html"
     response = render(request, template, context, status=status)
-    if push and _is_htmx(request):
+    if push and is_htmx(request):
         response["HX-Push-Url"] = reverse("visit_detail", args=[visit.pk])
     return response
 
@@ -387,13 +345,13 @@ def _save_report(request, user, *, form, doctor, plan=None, visit=None):
             visit = services.visit_update(tenant=tenant, by=user, visit=visit, **kwargs)
             created = False
     except ValidationError as exc:
-        _service_errors(form, exc)
+        add_service_errors(form, exc)
         return None, False
     if submit:
         try:
             visit = services.visit_submit(tenant=tenant, by=user, visit=visit)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
             return visit, created
     return visit, created
 
@@ -406,9 +364,9 @@ def visit_new(request):
     tenant = user.tenant_id
     plan = None
     source = request.POST if request.method == "POST" else request.GET
-    plan_id = _int(source.get("plan"))
+    plan_id = int_or_none(source.get("plan"))
     if plan_id is not None:
-        plan = _get_or_404(selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user), plan_id)
+        plan = get_or_404(selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user), plan_id)
         doctor = plan.doctor
         existing = plan.visits.filter(rep=user).order_by("-id").first()
         if existing is not None:  # one report per plan: continue the draft or show the report
@@ -416,8 +374,8 @@ def visit_new(request):
         if plan.status != VisitPlanStatus.PLANNED:
             raise Http404  # a cancelled plan has no report
     else:
-        doctor = _get_or_404(
-            visible_doctors(tenant=tenant, user=user).select_related("hospital"), _int(source.get("doctor"))
+        doctor = get_or_404(
+            visible_doctors(tenant=tenant, user=user).select_related("hospital"), int_or_none(source.get("doctor"))
         )
     if request.method == "GET":
         form = _report_form(user, plan=plan)
@@ -429,11 +387,11 @@ def visit_new(request):
     if visit is None:
         return _render_report_form(request, _report_context(user, form=form, doctor=doctor, plan=plan))
     if visit.status == VisitStatus.SUBMITTED:
-        if not _is_htmx(request):
+        if not is_htmx(request):
             messages.success(request, _("Report submitted."))
             return redirect("visit_detail", pk=visit.pk)
         return _render_report(request, user, visit, push=True)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         if not form.errors:
             messages.success(request, _("Draft saved."))
         return redirect("visit_detail", pk=visit.pk)
@@ -447,7 +405,7 @@ def visit_new(request):
 def visit_detail(request, pk):
     """One report. A draft of one's own: the form (save, submit, delete). A submitted one: read
     only with its locked badge and amendment history, and the amendment form for those allowed."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
     visit = selectors.visit_detail(tenant=tenant, user=user, pk=pk)
     if visit is None:
@@ -472,11 +430,11 @@ def visit_detail(request, pk):
         try:
             services.visit_delete(tenant=tenant, by=user, visit=visit)
         except ValidationError as exc:
-            for m in _messages_of(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
             return redirect("visit_detail", pk=visit.pk)
         messages.success(request, _("Draft deleted."))
-        if _is_htmx(request):
+        if is_htmx(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("my_day")
             return response
@@ -486,7 +444,7 @@ def visit_detail(request, pk):
         if form.is_valid():
             visit, _created = _save_report(request, user, form=form, doctor=visit.doctor, plan=plan, visit=visit)
             if visit.status == VisitStatus.SUBMITTED:
-                if not _is_htmx(request):
+                if not is_htmx(request):
                     messages.success(request, _("Report submitted."))
                     return redirect("visit_detail", pk=visit.pk)
                 return _render_report(request, user, visit, push=True)
@@ -502,9 +460,9 @@ def visit_detail(request, pk):
             try:
                 services.visit_amend(tenant=tenant, by=user, visit=visit, **form.service_kwargs())
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
-                if not _is_htmx(request):
+                if not is_htmx(request):
                     messages.success(request, _("Amendment recorded."))
                     return redirect("visit_detail", pk=visit.pk)
                 return _render_report(request, user, visit)
@@ -514,7 +472,7 @@ def visit_detail(request, pk):
         messages.error(
             request, _("This visit report has been submitted and is locked. Record an amendment to correct it.")
         )
-        return _render_report(request, user, visit, status=409 if not _is_htmx(request) else 200)
+        return _render_report(request, user, visit, status=409 if not is_htmx(request) else 200)
     return HttpResponse(status=400)
 
 
@@ -527,21 +485,21 @@ def report_choices(request):
     tenant = user.tenant_id
     visit = None
     plan = None
-    visit_id = _int(request.GET.get("visit"))
+    visit_id = int_or_none(request.GET.get("visit"))
     if visit_id is not None:
-        visit = _get_or_404(selectors.visit_list(tenant=tenant, user=user), visit_id)
+        visit = get_or_404(selectors.visit_list(tenant=tenant, user=user), visit_id)
         plan = visit.plan
-    elif _int(request.GET.get("plan")) is not None:
-        plan = _get_or_404(
-            selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user), _int(request.GET["plan"])
+    elif int_or_none(request.GET.get("plan")) is not None:
+        plan = get_or_404(
+            selectors.visit_plan_list(tenant=tenant, user=user).filter(rep=user), int_or_none(request.GET["plan"])
         )
-    product_ids = [i for i in (_int(v) for v in request.GET.getlist("products")) if i]
+    product_ids = ints(request.GET.getlist("products"))
     form = _report_form(user, visit=visit, plan=plan, product_ids=product_ids)
     # Keep what was already tapped: copy the sent reactions, notes and content into the initial values.
     for name in form.fields:
         if name.startswith("km_") and name in request.GET:
             form.initial[name] = request.GET.get(name)
-    form.initial["content_items"] = [i for i in (_int(v) for v in request.GET.getlist("content_items")) if i]
+    form.initial["content_items"] = ints(request.GET.getlist("content_items"))
     form.initial["products"] = product_ids
     return render(request, "visits/_report_choices.html", {"form": form})
 
@@ -555,7 +513,7 @@ TASK_TABS = ("overdue", "due", "done")
 @require_GET
 def task_inbox(request):
     """The user's tasks: overdue, due, done (with who did them and the answer)."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tab = request.GET.get("tab")
     inbox = selectors.task_inbox(tenant=user.tenant_id, user=user)
     if tab not in TASK_TABS:
@@ -578,9 +536,9 @@ def task_inbox(request):
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk):
     """One task with its visit and doctor; complete it with an answer (or reopen it)."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    task = _get_or_404(selectors.followup_task_list(tenant=tenant, user=user), pk)
+    task = get_or_404(selectors.followup_task_list(tenant=tenant, user=user), pk)
     form = TaskCompleteForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -596,9 +554,9 @@ def task_detail(request, pk):
             elif action not in ("complete", "reopen"):
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            _service_errors(form, exc)
-        task = _get_or_404(selectors.followup_task_list(tenant=tenant, user=user), pk)
-        if _is_htmx(request) and request.POST.get("fragment") == "row":
+            add_service_errors(form, exc)
+        task = get_or_404(selectors.followup_task_list(tenant=tenant, user=user), pk)
+        if is_htmx(request) and request.POST.get("fragment") == "row":
             return render(request, "visits/_task_row.html", {"t": task, "form": form, "now": timezone.now()})
         if not form.errors:
             messages.success(request, _("Task done.") if task.status == TaskStatus.DONE else _("Task reopened."))
@@ -624,7 +582,7 @@ INQUIRY_TABS = ("open", "answered", "sent", "all")
 @require_GET
 def inquiry_list(request):
     """Medical inquiries the user may see, by status, with their SLA badge; keyset by due date."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tab = request.GET.get("status")
     if tab not in INQUIRY_TABS:
         tab = "open"
@@ -645,9 +603,9 @@ def inquiry_list(request):
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request, pk):
     """One inquiry: the question and its visit; medical affairs answers; the answer's way back."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    inquiry = _get_or_404(selectors.medical_inquiry_list(tenant=tenant, user=user), pk)
+    inquiry = get_or_404(selectors.medical_inquiry_list(tenant=tenant, user=user), pk)
     answer_form = InquiryAnswerForm(initial={"answer": inquiry.answer})
     send_form = InquirySendBackForm(initial={"channel": "rep"})
     if request.method == "POST":
@@ -676,7 +634,7 @@ def inquiry_detail(request, pk):
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            _service_errors(send_form if action == "send_back" else answer_form, exc)
+            add_service_errors(send_form if action == "send_back" else answer_form, exc)
     inquiry.sla = pages.inquiry_sla(inquiry)
     return render(
         request,
@@ -685,34 +643,11 @@ def inquiry_detail(request, pk):
             "inquiry": inquiry,
             "answer_form": answer_form,
             "send_form": send_form,
-            "can_answer": user.role == Role.MEDICAL_AFFAIRS
+            "can_answer": user.role in INQUIRY_ANSWERERS
             and inquiry.status in (InquiryStatus.OPEN, InquiryStatus.ANSWERED),
-            "can_send_back": inquiry.status == InquiryStatus.ANSWERED
-            and user.role in (Role.MEDICAL_AFFAIRS, Role.REP, Role.MANAGER),
+            "can_send_back": inquiry.status == InquiryStatus.ANSWERED and user.role in INQUIRY_SENDERS,
             "tasks": list(inquiry.tasks.select_related("done_by").order_by("id")),
         },
-    )
-
-
-# --- notifications -------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_list(request):
-    """The user's notifications, newest first; mark them read."""
-    user = _tenant_user(request)
-    tenant = user.tenant_id
-    if request.method == "POST":
-        ids = [i for i in (_int(v) for v in request.POST.getlist("id")) if i]
-        services.notifications_mark_read(tenant=tenant, by=user, ids=ids or None)
-        return redirect("notification_list")
-    qs = selectors.notification_list(tenant=tenant, user=user)
-    page = keyset_page(qs, ordering=("-created_at", "-id"), cursor=request.GET.get("cursor"), size=50)
-    return render(
-        request,
-        "visits/notification_list.html",
-        {"page": page, "unread": selectors.unread_notification_count(tenant=tenant, user=user)},
     )
 
 
@@ -723,7 +658,7 @@ def notification_list(request):
 @require_http_methods(["GET", "POST"])
 def cycle_plan_list(request):
     """Cycle plans: a rep's own by month (create this or next month's); a manager's team's."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
     this_month = month_start(timezone.localdate())
     next_month = selectors.add_months(this_month, 1)
@@ -748,9 +683,9 @@ def cycle_plan_list(request):
 def cycle_plan_detail(request, pk):
     """A cycle plan: per doctor tier, target, planned, actual and remaining; the rep refreshes,
     adjusts and submits it; their manager approves it or sends it back."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
-    plan = _get_or_404(selectors.cycle_plan_list(tenant=tenant, user=user), pk)
+    plan = get_or_404(selectors.cycle_plan_list(tenant=tenant, user=user), pk)
     review_form = CyclePlanReviewForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -778,19 +713,19 @@ def cycle_plan_detail(request, pk):
                 form = PlannedCountForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("Plan between 0 and 31 visits."))
-                line = _get_or_404(plan.lines.all(), form.cleaned_data["line"])
+                line = get_or_404(plan.lines.all(), form.cleaned_data["line"])
                 services.cycle_plan_line_set_planned(
                     tenant=tenant, by=user, line=line, planned=form.cleaned_data["planned"]
                 )
-                if _is_htmx(request):
+                if is_htmx(request):
                     return HttpResponse(status=204)
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            for m in _messages_of(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
-            if _is_htmx(request):
-                return HttpResponse(" ".join(_messages_of(exc)), status=422)
+            if is_htmx(request):
+                return HttpResponse(" ".join(error_messages(exc)), status=422)
         next_url = request.POST.get("next")
         if next_url == "team" and user.role == Role.MANAGER:
             return redirect("team")
@@ -820,7 +755,7 @@ def cycle_plan_detail(request, pk):
 def team(request):
     """Per rep: plan adherence, reports on time vs late, A/B doctors at target frequency, overdue
     tasks — this month in a table, this month and the last six in charts; plans to review."""
-    user = _tenant_user(request, {Role.MANAGER})
+    user = tenant_user(request, MANAGER_ROLES)
     return render(request, "visits/team.html", {**pages.team_context(user), "review_form": CyclePlanReviewForm()})
 
 
@@ -832,10 +767,10 @@ def team(request):
 def content_list(request):
     """The content library: reps see approved, currently valid items; search by title, tag or
     product; filter by product and kind."""
-    user = _tenant_user(request)
+    user = tenant_user(request)
     tenant = user.tenant_id
     qs = selectors.content_item_list(tenant=tenant, user=user, search=request.GET.get("q", ""))
-    product_id = _int(request.GET.get("product"))
+    product_id = int_or_none(request.GET.get("product"))
     if product_id:
         qs = qs.filter(product_id=product_id)
     kind = request.GET.get("kind")
@@ -856,6 +791,6 @@ def content_list(request):
         "kind": kind,
         "tag": tag,
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "content-results":
+    if is_htmx(request) and request.headers.get("HX-Target") == "content-results":
         return render(request, "visits/_content_results.html", context)
     return render(request, "visits/content_list.html", context)

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
-from crm.permissions import has_role
+from crm.permissions import STEWARD_ROLES
+from crm.web import error_messages, get_or_404, int_or_none, tenant_user
 from hospitals.models import CandidateStatus, Doctor, DoctorMerge, DuplicateReason
 from hospitals.profile import _display
 from hospitals.steward import merge as merging
 from hospitals.steward.duplicates import duplicate_candidates
 from hospitals.steward.hooks import REFERENCES
 
-STEWARD_ROLES = (Role.TENANT_ADMIN, Role.PRODUCT_MANAGER)
 PAGE = 50
 
 
 def _steward(request):
-    if not has_role(request.user, *STEWARD_ROLES):
-        raise PermissionDenied
-    return request.user
+    return tenant_user(request, STEWARD_ROLES)
 
 
 @login_required
@@ -36,15 +34,10 @@ def duplicate_list(request):
     user = _steward(request)
     candidates = duplicate_candidates(tenant=user.tenant_id)
     after = request.GET.get("after", "")
-    if after:
-        try:
-            score, pk = (int(x) for x in after.split("-", 1))
-        except ValueError:
-            score, pk = None, None
-        if score is not None:
-            from django.db.models import Q
-
-            candidates = candidates.filter(Q(score__lt=score) | Q(score=score, id__gt=pk))
+    score, _sep, pk = after.partition("-")
+    score, pk = int_or_none(score), int_or_none(pk)
+    if score is not None and pk is not None:
+        candidates = candidates.filter(Q(score__lt=score) | Q(score=score, id__gt=pk))
     page = list(candidates[: PAGE + 1])
     more = page[PAGE] if len(page) > PAGE else None
     page = page[:PAGE]
@@ -96,7 +89,7 @@ def duplicate_detail(request, pk):
     """A pair side by side: which doctor stays, which values to take from the other; merge or dismiss."""
     user = _steward(request)
     tenant = user.tenant_id
-    candidate = get_object_or_404(duplicate_candidates(tenant=tenant, status=CandidateStatus.OPEN), pk=pk)
+    candidate = get_or_404(duplicate_candidates(tenant=tenant, status=CandidateStatus.OPEN), pk)
     a, b = candidate.doctor_a, candidate.doctor_b
     keep = request.POST.get("keep") or request.GET.get("keep") or "a"
     survivor, other = (a, b) if keep == "a" else (b, a)
@@ -115,7 +108,7 @@ def duplicate_detail(request, pk):
                 candidate=candidate,
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(error_messages(exc)))
         else:
             messages.success(request, _("Merged. You can reverse the merge for 30 days."))
             return redirect("doctor_merge_detail", pk=done.pk)
@@ -157,14 +150,14 @@ def duplicate_detail(request, pk):
 def doctor_merge_detail(request, pk):
     """One merge: who, when, what moved; reverse it within 30 days."""
     user = _steward(request)
-    merge = get_object_or_404(
-        DoctorMerge.objects.for_tenant(user.tenant_id).select_related("survivor", "merged", "by", "reverted_by"), pk=pk
+    merge = get_or_404(
+        DoctorMerge.objects.for_tenant(user.tenant_id).select_related("survivor", "merged", "by", "reverted_by"), pk
     )
     if request.method == "POST":
         try:
             merging.doctor_merge_revert(tenant=user.tenant_id, by=user, merge=merge)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(error_messages(exc)))
         else:
             messages.success(request, _("The merge was reversed."))
         return redirect("doctor_merge_detail", pk=merge.pk)

@@ -13,7 +13,6 @@ from visits.models import (
     CyclePlanLine,
     FollowUpRule,
     MedicalInquiry,
-    Notification,
     VisitAmendment,
     VisitSettings,
 )
@@ -121,16 +120,6 @@ def content_item_api(tenant, other_tenant, make_user):
     foreign = ContentItemFactory(tenant=other_tenant)
     payload = {"kind": "brochure", "title": "篡改", "url": "https://example.cn/x.pdf"}
     return _case("content-item", make_user(tenant, "medical_affairs"), [own], [foreign], payload)
-
-
-@isolation_case("notification")
-def notification_api(tenant, other_tenant, make_user):
-    users = [make_user(tenant, "rep"), make_user(other_tenant, "rep")]
-    notes = []
-    for user in users:
-        with tenant_context(user.tenant_id):
-            notes.append(Notification.objects.create(tenant_id=user.tenant_id, user=user, kind="task_due", text="提醒"))
-    return _case("notification", users[0], [notes[0]], [notes[1]], writable=False)
 
 
 @isolation_case("followup-rule")

@@ -16,7 +16,6 @@ MODELS = [
     "followuprule",
     "followuptask",
     "medicalinquiry",
-    "notification",
     "pendingfollowup",
 ]
 

@@ -210,11 +210,20 @@ def test_daily_reminders_are_sent_once_a_day(team):
 
 
 def test_the_beat_schedule_is_created_idempotently(db):
-    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    ensure_periodic_tasks()
-    ensure_periodic_tasks()
+    from crm.schedule import ensure_periodic_tasks as ensure_kernel_tasks
+
+    # An entry of an earlier version (the reminders were visits' job before the kernel's inbox).
+    every_day, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
+    PeriodicTask.objects.create(name="visits: daily reminders", task="visits.reminders_daily", interval=every_day)
+
+    for _round in range(2):
+        ensure_periodic_tasks()
+        ensure_kernel_tasks()
+
     tasks = PeriodicTask.objects.filter(task__startswith="visits.")
-    assert sorted(tasks.values_list("task", flat=True)) == ["visits.followups_sweep", "visits.reminders_daily"]
-    daily = tasks.get(task="visits.reminders_daily")
+    assert sorted(tasks.values_list("task", flat=True)) == ["visits.followups_sweep"]
+    daily = PeriodicTask.objects.get(task="crm.reminders_daily")
     assert daily.crontab.hour == "8" and str(daily.crontab.timezone) == "Asia/Shanghai"
+    assert PeriodicTask.objects.filter(task="crm.reminders_daily").count() == 1

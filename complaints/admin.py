@@ -1,0 +1,1 @@
+"""Admin of complaints, scoped to the tenant: every model admin subclasses ``crm.admin.TenantAdmin``."""

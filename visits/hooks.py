@@ -1,0 +1,26 @@
+"""Extension points of visits, filled by the apps above it in their ``AppConfig.ready()``
+(DESIGN.md §2: a lower app offers a hook, it never imports upward).
+
+* :func:`register_event_followups` — events/ names who to follow up after an event:
+  ``fn(*, tenant, rep, week_start) -> iterable of (doctor, due_date)``; the rep's suggested
+  week (``visits.selectors.suggested_week``) lists them with the reason "Event attendee".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_EVENT_FOLLOWUPS: dict[str, Callable] = {}
+
+
+def register_event_followups(name: str, fn: Callable) -> None:
+    """Add (or replace, by ``name``) a source of event attendees to follow up."""
+    _EVENT_FOLLOWUPS[name] = fn
+
+
+def event_followups(*, tenant, rep, week_start) -> list[tuple]:
+    """``(doctor, due_date)`` pairs of every registered source, in registration order."""
+    out = []
+    for fn in _EVENT_FOLLOWUPS.values():
+        out.extend(fn(tenant=tenant, rep=rep, week_start=week_start))
+    return out
