@@ -362,14 +362,20 @@ class Doctors(Kind):
                             value=name,
                         )
                         continue
-                    row.id = candidates[0] if candidates else None
+                    if candidates and ext_of[candidates[0]]:
+                        # A row without an external id never silently takes over a doctor who
+                        # has one (an agency's list naming a doctor of the company's master).
+                        if not self._decide(ctx, row, candidates, policy, name_of, dept_of, ext_of):
+                            continue
+                    else:
+                        row.id = candidates[0] if candidates else None
                 else:
                     # A new external id: the doctors of that name without one are probable
                     # matches (with the department, also one stored without a department).
                     probable = [
                         pk for pk in same_name if not ext_of[pk] and (not dept or dept_of[pk] in (did, None))
                     ]
-                    if probable and not self._decide(ctx, row, probable, policy, name_of, dept_of):
+                    if probable and not self._decide(ctx, row, probable, policy, name_of, dept_of, ext_of):
                         continue
             if row.id is not None:
                 if row.id in seen_id:
@@ -391,7 +397,7 @@ class Doctors(Kind):
                     continue
                 seen_key[key] = row.number
 
-    def _decide(self, ctx, row, probable, policy, name_of, dept_of) -> bool:
+    def _decide(self, ctx, row, probable, policy, name_of, dept_of, ext_of) -> bool:
         """Apply the policy to a probable match; False when the row waits for a decision."""
         if len(probable) > 1 or policy == m.ProbableMatchPolicy.ASK:
             for pk in probable:
@@ -402,6 +408,7 @@ class Doctors(Kind):
                         "name": name_of[pk],
                         "department": self.departments.name_of.get(dept_of[pk], ""),
                         "external_id": row.get("external_id"),
+                        "stored_external_id": ext_of[pk],
                         "several": len(probable) > 1,
                     }
                 )

@@ -70,13 +70,15 @@ class Context:
             self.notes.append(RowError(rows[0], column, msgid, {**dict(params), "rows": shown, "count": len(rows)}))
         self.mapped = {}
 
-    def unknown(self, row, key, kind, value, candidates, msgid, msgid_suggest, **params):
-        """An error for a name that matches nothing, with the likely ones; gathered per name."""
+    def unknown(self, row, key, kind, value, candidates, msgid, msgid_suggest, written=None, **params):
+        """An error for a name that matches nothing, with the likely ones; gathered per name
+        (``value``; ``written`` is the cell when it says more, e.g. a campus of that name)."""
+        shown = written or value
         if candidates:
             names = "、".join(name for _, name, _ in candidates)
-            self.error(row, key, msgid_suggest, value=value, suggestion=names, **params)
+            self.error(row, key, msgid_suggest, value=shown, suggestion=names, **params)
         else:
-            self.error(row, key, msgid, value=value, **params)
+            self.error(row, key, msgid, value=shown, **params)
         entry = self.suggestions.get((kind, value))
         if entry is None:
             entry = self.suggestions[(kind, value)] = {
@@ -241,6 +243,7 @@ class HospitalIndex(NamedIndex):
             candidates,
             gettext_noop("no hospital named “%(value)s” (import the hospitals first)"),
             gettext_noop("no hospital named “%(value)s”: did you mean %(suggestion)s?"),
+            written=name,
         )
         return None
 

@@ -268,7 +268,7 @@ def test_a_new_external_id_never_silently_takes_over_a_doctor_matched_by_name(te
         assert not result.committed and not result.errors
         assert result.decisions == [
             {"row": 2, "doctor": guo.pk, "name": "郭霞", "department": "心内科", "external_id": "HCP-6752",
-             "several": False}
+             "stored_external_id": "", "several": False}
         ]  # fmt: skip
         assert (guo.external_id, guo.clinical_title, guo.phone, doctors) == ("", "attending", "+8613499255324", 1)
     elif policy == "update":
@@ -280,6 +280,30 @@ def test_a_new_external_id_never_silently_takes_over_a_doctor_matched_by_name(te
     if result.committed:
         again = _run(tenant, "doctors", csv_bytes(rows), "d.csv")  # no policy needed any more
         assert (again.created, again.updated, again.decisions) == (0, 0, []), "the same file again changes nothing"
+
+
+@pytest.mark.parametrize("policy", ["ask", "update", "create"])
+def test_a_row_without_external_id_never_silently_takes_over_a_coded_doctor(tenant, master, policy):
+    guo = DoctorFactory(
+        hospital=master["zs"], department=master["zs_cardiology"], name="郭霞", external_id="HCP-1",
+        clinical_title="attending",
+    )  # fmt: skip
+    rows = [["姓名", "医院名称", "科室", "职称"], ["郭霞", "中山医院", "心血管内科", "主任医师"]]
+    with tenant_context(tenant):
+        Hospital.objects.filter(pk=master["zs"].pk).update(aliases=["中山医院"])
+
+    result = _run(tenant, "doctors", csv_bytes(rows), "agency.csv", probable_matches=policy)
+
+    with tenant_context(tenant):
+        guo.refresh_from_db()
+        doctors = Doctor.objects.filter(name="郭霞").count()
+    if policy == "ask":
+        assert [(d["doctor"], d["stored_external_id"]) for d in result.decisions] == [(guo.pk, "HCP-1")]
+        assert (guo.clinical_title, doctors) == ("attending", 1)
+    elif policy == "update":
+        assert result.updated == 1 and (guo.clinical_title, guo.external_id, doctors) == ("chief", "HCP-1", 1)
+    else:
+        assert result.created == 1 and (guo.clinical_title, doctors) == ("attending", 2)
 
 
 # --- products -------------------------------------------------------------------------------------
