@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -164,7 +163,7 @@ def doctor_merge_detail(request, pk):
     moved = []
     for label in sorted({*(merge.moved or {}), *(merge.kept or {})}):
         reference = REFERENCES.get(label)
-        what = reference.model._meta.verbose_name_plural if reference and reference.model else _t("history entries")
+        what = reference.model._meta.verbose_name_plural if reference and reference.model else _("history entries")
         moved.append((what, len((merge.moved or {}).get(label, ())), (merge.kept or {}).get(label, 0)))
     taken = [
         Doctor._meta.get_field(f).verbose_name for f in (merge.survivor_before or {}) if not f.endswith("_display")

@@ -247,6 +247,9 @@ def test_steward_pages_review_merge_and_reverse(client, tenant, pair, make_user,
     assert merge.survivor_id == candidate.doctor_a_id and "external_id" not in merge.survivor_before
     detail = client.get(reverse("doctor_merge_detail", args=[merge.pk])).content.decode()
     assert 'data-testid="revert-merge"' in detail
+    profile = client.get(reverse("doctor_detail", args=[merge.survivor_id])).content.decode()
+    assert 'data-testid="history-merged-from"' in profile, "the merged record's history, marked as such"
+    assert f"merge of #{merge.merged_id} into #{merge.survivor_id}" in profile
 
     client.post(reverse("doctor_merge_detail", args=[merge.pk]))
     with tenant_context(tenant):
