@@ -1,5 +1,6 @@
 """Demo tenants, territories and one login per role (used by ``manage.py seed_demo``)."""
 
+from accounts.auth import scope_for_tenant
 from accounts.models import Role, Tenant, Territory, TerritoryAssignment, TerritoryLevel, User
 from crm.tenancy import tenant_context
 
@@ -48,11 +49,14 @@ ASSIGNMENTS = [
 ]
 
 
-def _user(username, **fields):
-    user, created = User.objects.get_or_create(username=username, defaults=fields)
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+def _user(username, tenant=None, **fields):
+    # Users are walled by tenant: a tenant's users are made in that tenant, platform staff
+    # (no tenant) through the platform role.
+    with scope_for_tenant(tenant.pk if tenant is not None else None):
+        user, created = User.objects.get_or_create(username=username, defaults={"tenant": tenant, **fields})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
     return user
 
 

@@ -5,15 +5,22 @@ A user belongs to exactly one tenant with exactly one role (the "membership" of 
 have two logins, never one account that sees both. Platform staff are superusers with no
 tenant.
 
-``User`` and DRF's ``Token`` are looked up during authentication, before any tenant is known,
-so their tables are not under row-level security; every other query for users goes through
-``User.objects.in_tenant(...)``.
+Users and API tokens are under row-level security like every tenant-owned row (platform
+staff, who have no tenant, are visible to the platform role only). The few reads needed before
+the tenant is known — sign-in by username, an API token, a password-reset e-mail — go through
+narrow SECURITY DEFINER functions that answer a user's id and tenant for one exact key
+(accounts/auth.py, docs/security.md); the row itself is then read inside that tenant.
 """
 
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TenantModel, TenantQuerySet
@@ -63,6 +70,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    # Part of every session's hash: a new value signs the user out of all sessions.
+    session_salt = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = CrmUserManager()
 
@@ -86,6 +96,22 @@ class User(AbstractUser):
     def is_platform_staff(self) -> bool:
         """Superuser without a tenant: manages tenants across the platform."""
         return self.is_superuser and self.tenant_id is None
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, plus the salt that "sign out everywhere" renews.
+        key_salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_salt}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def validate_unique(self, exclude=None):
+        """Usernames are unique across tenants, which row-level security hides from a tenant's view."""
+        super().validate_unique(exclude)
+        if self.username and (exclude is None or "username" not in exclude):
+            from accounts.auth import user_id_for_username
+
+            other = user_id_for_username(self.username)
+            if other is not None and other != self.pk:
+                raise ValidationError({"username": self.unique_error_message(User, ["username"])})
 
     def clean(self):
         super().clean()
@@ -195,3 +221,43 @@ class TerritoryAssignment(TenantModel):
                 raise ValidationError({"territory": _("Reps are assigned to territories, not regions or districts.")})
             if self.user.role == Role.MANAGER and self.territory.level == TerritoryLevel.TERRITORY:
                 raise ValidationError({"territory": _("Managers manage a district or a region.")})
+
+
+def _token_expiry():
+    from django.utils import timezone
+
+    return timezone.now() + settings.API_TOKEN_TTL
+
+
+class ApiToken(TenantModel):
+    """An API token of a user: only its SHA-256 is stored, and it expires.
+
+    The token itself is shown once, when it is made (``accounts.services.api_token_create``);
+    a client sends it as ``Authorization: Token <token>``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=_token_expiry)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [models.UniqueConstraint(fields=["tenant", "key_hash"], name="apitoken_tenant_hash_uniq")]
+        indexes = [models.Index(fields=["tenant", "user"], name="apitoken_tenant_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.name or self.pk}"
+
+    @staticmethod
+    def new_key() -> str:
+        """A fresh random token (256 bits)."""
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        """What is stored of a token: its SHA-256, hex (tokens are random, so no slow hash is needed)."""
+        return hashlib.sha256(key.encode()).hexdigest()

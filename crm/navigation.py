@@ -37,6 +37,7 @@ MENU = [
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
+    (_("My profile"), "profile", None),
 ]
 
 

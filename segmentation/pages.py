@@ -307,7 +307,12 @@ class MovementCell:
     @property
     def alpha(self) -> str:
         """Opacity of the cell's colour: none for 0, then stronger with the count."""
-        return "0" if not self.n else f"{0.12 + 0.55 * self.intensity / 100:.2f}"
+        return "0" if not self.n else f"{0.12 + 0.55 * self.shade / 10:.2f}"
+
+    @property
+    def shade(self) -> int:
+        """The colour's strength in eleven steps (a CSS class: no inline style under the CSP)."""
+        return 0 if not self.n else max(1, round(self.intensity / 10))
 
 
 @dataclasses.dataclass

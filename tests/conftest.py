@@ -35,9 +35,9 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_blocker):
-    owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
+    owner, app, platform = (settings.DATABASES[a] for a in ("owner", "default", "platform"))
     if provision.reachable(settings.DATABASE_ADMIN) is None:
-        provision.ensure_roles(settings.DATABASE_ADMIN, owner, app)
+        provision.ensure_roles(settings.DATABASE_ADMIN, owner, app, platform)
     provision.ensure_database(
         owner,
         app["USER"],
@@ -45,6 +45,7 @@ def django_db_setup(django_db_blocker):
         recreate=True,
         admin=settings.DATABASE_ADMIN,
         app_privileges="SELECT, INSERT, UPDATE, DELETE, TRUNCATE",
+        platform_role=platform["USER"],
     )
     with django_db_blocker.unblock():
         call_command("migrate", database="owner", verbosity=0)

@@ -2,12 +2,20 @@
 creates its row inside that tenant's context, so a factory never mixes tenants."""
 
 import factory
+import pytest
 from factory.django import DjangoModelFactory
 
+from accounts.auth import scope_for_tenant
 from accounts.models import Tenant, Territory, TerritoryAssignment, TerritoryLevel, User
 from crm.tenancy import tenant_context
 
 TEST_PASSWORD = "pw-test-123"
+
+# Tests that use the platform role's connection (platform staff, platform_scope, platform jobs)
+# declare it. Each connection has its own transaction: when the platform path must see rows the
+# test made through the app role, the test commits (transaction=True).
+WITH_PLATFORM = pytest.mark.django_db(databases=["default", "platform"])
+WITH_PLATFORM_COMMITTED = pytest.mark.django_db(transaction=True, databases=["default", "platform"])
 
 
 class TenantOwnedFactory(DjangoModelFactory):
@@ -32,9 +40,18 @@ class TenantFactory(DjangoModelFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """A user, made in their own tenant (users are walled); platform staff (no tenant) are made
+    through the platform role, so a test that makes them declares the ``platform`` database."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        tenant = kwargs.get("tenant")
+        with scope_for_tenant(getattr(tenant, "pk", tenant)):
+            return super()._create(model_class, *args, **kwargs)
 
     username = factory.Sequence(lambda n: f"user{n}")
     name = factory.Sequence(lambda n: f"用户{n}")
@@ -45,7 +62,8 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def _save_password(obj, create, extracted, **kwargs):
         if create:
-            obj.save(update_fields=["password"])
+            with scope_for_tenant(obj.tenant_id):
+                obj.save(update_fields=["password"])
 
 
 class RegionFactory(TenantOwnedFactory):

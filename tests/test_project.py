@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "owner"])
 def test_migrations_are_committed():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
@@ -99,15 +99,29 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases=["default", "platform"])
 def test_seed_demo_is_idempotent():
     from accounts.models import Tenant, User
+    from crm.tenancy import platform_scope, tenant_context
+
+    def counts():
+        tenants = list(Tenant.objects.order_by("code"))
+        users = []
+        for tenant in tenants:
+            with tenant_context(tenant):
+                users.append(User.objects.count())
+        with platform_scope():
+            platform_staff = User.objects.filter(tenant=None).count()
+        return len(tenants), users, platform_staff
 
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    counts = (Tenant.objects.count(), User.objects.count())
+    first = counts()
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert (Tenant.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 2
+    assert counts() == first
+    assert first[0] == 2 and first[2] == 1
+    huakang = Tenant.objects.get(code="huakang")
+    with tenant_context(huakang):
+        roles = set(User.objects.values_list("role", flat=True))
     assert {
         "rep",
         "distributor_rep",
@@ -116,7 +130,7 @@ def test_seed_demo_is_idempotent():
         "medical_affairs",
         "compliance",
         "tenant_admin",
-    } <= set(User.objects.filter(tenant__code="huakang").values_list("role", flat=True))
+    } <= roles
 
 
 def test_preflight_names_the_missing_service_and_the_docker_command():

@@ -1,9 +1,13 @@
-"""Create the two database roles and a database wired for row-level security.
+"""Create the three database roles and a database wired for row-level security.
 
 * the **owner** role owns the tables and runs migrations (``manage.py migrate`` uses it);
 * the **app** role is what the web server and the workers connect as: LOGIN, and explicitly
-  NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE, never the owner of a table, so the
-  FORCE'd tenant policies always apply to it.
+  NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE, never the owner of a table and member of
+  no other role, so the FORCE'd tenant policies always apply to it;
+* the **platform** role (BYPASSRLS, nothing else) serves only ``platform_scope()``: platform
+  staff in Django admin and the jobs that enumerate tenants (crm/db/router.py).
+
+The database also gets the row-level security kernel (crm/db/rls.py) and its key.
 
 Everything here is idempotent: ``make run``, ``.ci/run``, the test suite and the benchmarks
 call it every time.
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import psycopg2
 from psycopg2 import sql
+
+from crm.db import rls
 
 
 def _connect(params: dict, dbname: str | None = None):
@@ -28,15 +34,19 @@ def _connect(params: dict, dbname: str | None = None):
     return conn
 
 
-def ensure_roles(admin: dict, owner: dict, app: dict) -> None:
-    """Create (or correct) the owner and app roles, connected as a PostgreSQL superuser."""
+APP_ATTRS = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"
+PLATFORM_ATTRS = "LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"
+
+
+def ensure_roles(admin: dict, owner: dict, app: dict, platform: dict | None = None) -> None:
+    """Create (or correct) the owner, app and platform roles, connected as a PostgreSQL superuser."""
     conn = _connect(admin)
+    roles = [(owner, "LOGIN CREATEDB NOSUPERUSER"), (app, APP_ATTRS)]
+    if platform is not None:
+        roles.append((platform, PLATFORM_ATTRS))
     try:
         with conn.cursor() as cur:
-            for params, attrs in (
-                (owner, "LOGIN CREATEDB NOSUPERUSER"),
-                (app, "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
-            ):
+            for params, attrs in roles:
                 cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [params["USER"]])
                 verb = "ALTER" if cur.fetchone() else "CREATE"
                 stmt = sql.SQL("{verb} ROLE {role} WITH " + attrs + " PASSWORD {pw}").format(
@@ -50,6 +60,14 @@ def ensure_roles(admin: dict, owner: dict, app: dict) -> None:
             cur.execute(
                 sql.SQL("ALTER ROLE {} SET max_parallel_workers_per_gather = 0").format(sql.Identifier(app["USER"]))
             )
+            # The app role must not be able to SET ROLE to anything: revoke any membership.
+            cur.execute(
+                "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
+                "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s",
+                [app["USER"]],
+            )
+            for (granted,) in cur.fetchall():
+                cur.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(granted), sql.Identifier(app["USER"])))
     finally:
         conn.close()
 
@@ -62,12 +80,14 @@ def ensure_database(
     recreate: bool = False,
     app_privileges: str = "SELECT, INSERT, UPDATE, DELETE",
     admin: dict | None = None,
+    platform_role: str | None = None,
 ) -> None:
-    """Create database ``name`` owned by the owner role and grant the app role its rights.
+    """Create database ``name`` owned by the owner role and grant the app and platform roles their rights.
 
-    Default privileges make every table the owner creates later (by migrations) usable by the
-    app role without a further grant. ``app_privileges`` gains TRUNCATE in the test database
-    only, where Django's transactional tests flush tables between tests.
+    Default privileges make every table the owner creates later (by migrations) usable by both
+    roles without a further grant. ``app_privileges`` gains TRUNCATE in the test database
+    only, where Django's transactional tests flush tables between tests. Then the row-level
+    security kernel and its key (crm/db/rls.py).
     """
     name = name or owner["NAME"]
     if recreate:
@@ -88,19 +108,21 @@ def ensure_database(
     conn = _connect(owner, name)
     try:
         with conn.cursor() as cur:
-            role = sql.Identifier(app_role)
             privs = sql.SQL(app_privileges)
-            for stmt in (
-                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), role),
-                sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role),
-                sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA public TO {}").format(privs, role),
-                sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
-                sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {} ON TABLES TO {}").format(privs, role),
-                sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
-                    role
-                ),
-            ):
-                cur.execute(stmt)
+            for grantee in filter(None, (app_role, platform_role)):
+                role = sql.Identifier(grantee)
+                for stmt in (
+                    sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(name), role),
+                    sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role),
+                    sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA public TO {}").format(privs, role),
+                    sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
+                    sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {} ON TABLES TO {}").format(privs, role),
+                    sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
+                        role
+                    ),
+                ):
+                    cur.execute(stmt)
+            rls.ensure_kernel(cur)
     finally:
         conn.close()
 

@@ -3,6 +3,7 @@
 Every variable is listed, with its default, in the README's "Configuration" section.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -28,7 +29,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,10 +51,12 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the session's user inside the session's tenant (accounts/auth.py).
+    "accounts.auth.AuthenticationMiddleware",
     "crm.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: axes must see the outcome of the authentication.
     "axes.middleware.AxesMiddleware",
@@ -82,8 +84,10 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------------------------
-# Two roles on one database (crm/db/provision.py): the app role serves requests and tasks and
-# is subject to row-level security; the owner role owns the tables and runs migrations.
+# Three roles on one database (crm/db/provision.py, docs/security.md): the app role serves
+# requests and tasks and is bound by row-level security; the platform role (BYPASSRLS) serves
+# only platform_scope() (platform staff in admin, jobs that enumerate tenants), through the
+# router crm/db/router.py; the owner role owns the tables and runs migrations.
 _DB_DEFAULTS = {
     "ENGINE": "crm.db",
     "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
@@ -92,18 +96,25 @@ _DB_DEFAULTS = {
     # transaction-pooling PgBouncer needs this too.
     "DISABLE_SERVER_SIDE_CURSORS": True,
 }
+_APP_DB = env.db_url("DATABASE_URL", default="postgres://crm_app:crm_app@127.0.0.1:5432/pharmacrm")
+# The platform role's default: the app's database, host and port, as crm_platform.
+_PLATFORM_DB_DEFAULT = "postgres://crm_platform:crm_platform@{host}:{port}/{name}".format(
+    host=_APP_DB.get("HOST") or "127.0.0.1", port=_APP_DB.get("PORT") or 5432, name=_APP_DB["NAME"]
+)
 DATABASES = {
-    "default": {
-        **env.db_url("DATABASE_URL", default="postgres://crm_app:crm_app@127.0.0.1:5432/pharmacrm"),
-        **_DB_DEFAULTS,
-    },
+    "default": {**_APP_DB, **_DB_DEFAULTS},
+    "platform": {**env.db_url("DATABASE_PLATFORM_URL", default=_PLATFORM_DB_DEFAULT), **_DB_DEFAULTS},
     "owner": {
         **env.db_url("DATABASE_OWNER_URL", default="postgres://crm_owner:crm_owner@127.0.0.1:5432/pharmacrm"),
         **_DB_DEFAULTS,
     },
 }
-# Only for `manage.py db_bootstrap` (creating the two roles); never used by the app.
+DATABASE_ROUTERS = ["crm.db.router.PlatformRouter"]
+# Only for `manage.py db_bootstrap` (creating the three roles); never used by the app.
 DATABASE_ADMIN = env.db_url("DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
+# Signs the tenant of each transaction for row-level security (crm/db/rls.py); derived from
+# SECRET_KEY when empty. `manage.py migrate` / `db_bootstrap` store it in the database.
+DB_RLS_KEY = env("DB_RLS_KEY", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ------------------------------------------------------------------
@@ -113,7 +124,12 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/1"),
         "KEY_PREFIX": "crm",
-    }
+    },
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "crm-session",
+    },
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -138,8 +154,20 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.auth.TenantModelBackend",
 ]
+# Sessions live in Redis, out of the app role's reach (a database session table would list
+# every tenant's sessions); "sign out everywhere" renews the user's session salt.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+# API tokens (accounts.ApiToken): stored hashed, valid this long.
+API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
+# Password-reset e-mails: the console in `local`, SMTP (EMAIL_URL) elsewhere.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PharmaCRM <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,6 +183,25 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed sign-ins are counted in Redis: a database table would show every tenant's usernames.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Everything the pages load is ours and vendored: no inline script, no inline style, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- I18n ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -177,9 +224,10 @@ MEDIA_URL = "media/"
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not signed in" into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "crm.pagination.CursorPagination",
@@ -188,7 +236,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.rest.exception_handler",
 }
+# The OpenAPI schema and Swagger UI: open here and in `local`; production requires sign-in.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "TITLE": "PharmaCRM API",
     "DESCRIPTION": "Multi-tenant CRM for pharmaceutical field teams. Every object belongs to the "
     "caller's tenant; another tenant's object answers 404.",

@@ -6,7 +6,7 @@ sets X-Forwarded-Proto.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SPECTACULAR_SETTINGS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -25,3 +25,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# The API's schema and docs are for signed-in users (a token client, or a browser session).
+API_DOCS_PUBLIC = False
+SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"]}

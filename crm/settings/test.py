@@ -10,7 +10,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, env
 
 TEST_DB_NAME = env("TEST_DB_NAME", default="pharmacrm_test")
-for _alias in ("default", "owner"):
+for _alias in ("default", "platform", "owner"):
     DATABASES[_alias]["NAME"] = TEST_DB_NAME
     DATABASES[_alias]["CONN_MAX_AGE"] = 0
     DATABASES[_alias]["TEST"] = {"NAME": TEST_DB_NAME}
@@ -20,12 +20,14 @@ REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{_TEST_REDIS_
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = f"crm-test-{TEST_DB_NAME}"
 CACHES = {
-    "default": {
+    alias: {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": f"redis://127.0.0.1:6379/{_TEST_REDIS_DB + 1}",
-        "KEY_PREFIX": f"crm-test-{TEST_DB_NAME}",
+        "KEY_PREFIX": f"crm-test-{TEST_DB_NAME}{suffix}",
     }
+    for alias, suffix in (("default", ""), ("sessions", "-session"))
 }
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

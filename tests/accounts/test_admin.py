@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Territory, TerritoryAssignment, User
 from crm.tenancy import tenant_context
-from tests.factories import TEST_PASSWORD, territory_tree
+from tests.factories import TEST_PASSWORD, WITH_PLATFORM_COMMITTED, territory_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,8 @@ def test_tenant_admin_manages_only_their_users(client, tenant, other_tenant, ten
         {"username": "new_rep", "password1": "Zx9!long-pass", "password2": "Zx9!long-pass", "role": "rep"},
     )
     assert created.status_code == 302, created.content.decode()[:2000]
-    new = User.objects.get(username="new_rep")
+    with tenant_context(tenant):
+        new = User.objects.get(username="new_rep")
     assert new.tenant_id == tenant.pk and not new.is_superuser
 
 
@@ -70,6 +71,7 @@ def test_tenant_admin_cannot_manage_tenants(client, tenant_admin):
     assert client.get(reverse("admin:accounts_tenant_changelist")).status_code == 403
 
 
+@WITH_PLATFORM_COMMITTED
 def test_platform_staff_see_every_tenant(client, tenant, other_tenant, platform_staff):
     territory_tree(tenant, "A")
     territory_tree(other_tenant, "B")

@@ -2,11 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Territory
+from accounts.services import api_token_create
 from crm.tenancy import tenant_context
-from tests.factories import TerritoryAssignmentFactory, territory_tree
+from tests.factories import WITH_PLATFORM, TerritoryAssignmentFactory, territory_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -75,16 +75,19 @@ def test_token_client_gets_its_own_tenant(api_client, tenant, other_tenant, make
     territory_tree(tenant, "A")
     territory_tree(other_tenant, "B")
     pm = make_user(other_tenant, "product_manager")
-    token = Token.objects.create(user=pm)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with tenant_context(other_tenant):
+        _, key = api_token_create(tenant=other_tenant, by=pm, user=pm)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert _codes(api_client.get(reverse("territory-list"))) == {"B-R", "B-D", "B-T1", "B-T2"}
     me = api_client.get(reverse("api-me")).json()
     assert me["username"] == pm.username and me["role"] == "product_manager"
 
 
+@WITH_PLATFORM
 def test_anonymous_and_platform_staff_get_no_tenant_data(api_client, tenant, platform_staff):
     territory_tree(tenant, "A")
-    assert api_client.get(reverse("territory-list")).status_code in (401, 403)
+    anonymous = api_client.get(reverse("territory-list"))
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == 'Token realm="api"'
     api_client.force_login(platform_staff)
     assert api_client.get(reverse("territory-list")).status_code == 403
 

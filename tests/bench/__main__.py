@@ -58,10 +58,17 @@ def main(argv=None):
 
     from crm.db import provision
 
-    owner, app = settings.DATABASES["owner"], settings.DATABASES["default"]
+    owner, app, platform = (settings.DATABASES[a] for a in ("owner", "default", "platform"))
     if provision.reachable(settings.DATABASE_ADMIN) is None:
-        provision.ensure_roles(settings.DATABASE_ADMIN, owner, app)
-    provision.ensure_database(owner, app["USER"], name=app["NAME"], recreate=True, admin=settings.DATABASE_ADMIN)
+        provision.ensure_roles(settings.DATABASE_ADMIN, owner, app, platform)
+    provision.ensure_database(
+        owner,
+        app["USER"],
+        name=app["NAME"],
+        recreate=True,
+        admin=settings.DATABASE_ADMIN,
+        platform_role=platform["USER"],
+    )
     call_command("migrate", database="owner", verbosity=0)
     connections["owner"].close()
 

@@ -78,9 +78,8 @@ class Env:
 
 
 def _setup(ctx) -> Env:
-    from rest_framework.authtoken.models import Token
-
     from accounts.models import Role, Tenant, TerritoryAssignment, User
+    from accounts.services import api_token_create
     from crm.tenancy import tenant_context
     from hospitals.models import KeyMessage, Product
     from tests.bench.datagen import bulk_load, generate_master_data
@@ -91,13 +90,14 @@ def _setup(ctx) -> Env:
     with bulk_load():
         data = generate_master_data(tenant, doctors=DOCTORS, seed=7, analyze=False)
     log(f"master data: {DOCTORS:,} doctors in {time.perf_counter() - start:.1f} s")
-    reps = User.objects.bulk_create(
-        [User(username=f"bv-rep{i}", tenant=tenant, role=Role.REP, name=f"代表{i}") for i in range(100)]
-    )
-    rep = reps[0]
-    rep.set_password("bench-pw-123")
-    rep.save(update_fields=["password"])
-    medical = User.objects.create_user(username="bv-med", password="x", tenant=tenant, role=Role.MEDICAL_AFFAIRS)
+    with tenant_context(tenant):  # users are walled by tenant
+        reps = User.objects.bulk_create(
+            [User(username=f"bv-rep{i}", tenant=tenant, role=Role.REP, name=f"代表{i}") for i in range(100)]
+        )
+        rep = reps[0]
+        rep.set_password("bench-pw-123")
+        rep.save(update_fields=["password"])
+        medical = User.objects.create_user(username="bv-med", password="x", tenant=tenant, role=Role.MEDICAL_AFFAIRS)
     with tenant_context(tenant):
         for territory in data.territory_ids[:2]:
             TerritoryAssignment.objects.create(tenant=tenant, user=rep, territory_id=territory)
@@ -107,7 +107,8 @@ def _setup(ctx) -> Env:
             for i, t in enumerate(["降脂达标率提高30%", "每日一次，依从性好"])
         ]
         doctor_ids = list(selectors.rep_doctors(tenant=tenant, rep=rep).values_list("pk", flat=True))
-    token = Token.objects.create(user=rep).key
+    with tenant_context(tenant):
+        _, token = api_token_create(tenant=tenant, by=rep, user=rep)
     _generate_visits(tenant, VISITS)
     return Env(tenant, rep, token, doctor_ids, kms, medical)
 
@@ -190,7 +191,7 @@ def _client(env):
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
-    client.force_login(env.rep, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(env.rep, backend="accounts.auth.TenantModelBackend")
     return client
 
 

@@ -34,9 +34,10 @@ def _users(tenant, data):
     from crm.tenancy import tenant_context
 
     def user(role):
-        return User.objects.create_user(
-            username=f"{tenant.code}-{role}", password="bench-pw-123", tenant=tenant, role=role, name=role
-        )
+        with tenant_context(tenant):  # users are walled by tenant
+            return User.objects.create_user(
+                username=f"{tenant.code}-{role}", password="bench-pw-123", tenant=tenant, role=role, name=role
+            )
 
     pm, rep, manager = user(Role.PRODUCT_MANAGER), user(Role.REP), user(Role.MANAGER)
     # A rep covers two leaf territories (about 2,000 doctors at the default size); a manager a
@@ -80,7 +81,7 @@ def client_for(user):
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.auth.TenantModelBackend")
     return client
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Territory, TerritoryAssignment
 from crm.tenancy import TenantNotSetError, platform_scope, tenant_context
-from tests.factories import territory_tree
+from tests.factories import WITH_PLATFORM_COMMITTED, territory_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def test_querysets_can_be_built_without_tenant_but_not_run():
         qs.exists()
 
 
+@WITH_PLATFORM_COMMITTED
 def test_manager_scopes_to_the_current_tenant(tenant, other_tenant):
     territory_tree(tenant, "A")
     territory_tree(other_tenant, "B")

@@ -54,13 +54,28 @@ def _context(browser, live_server, **options):
     return context
 
 
+def _watch_csp(pg) -> list[str]:
+    """Collect the Content-Security-Policy violations the page reports (every e2e test fails on one)."""
+    violations = []
+    pg.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return violations
+
+
+def _assert_no_csp_violation(request, violations):
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.passed:
+        assert not violations, f"the page broke the Content-Security-Policy: {violations}"
+
+
 @pytest.fixture
 def page(browser, live_server, request):
     context = _context(browser, live_server, viewport={"width": 1280, "height": 900}, locale="zh-CN")
     pg = context.new_page()
+    violations = _watch_csp(pg)
     yield pg
     _keep_screenshot_on_failure(request, pg)
     context.close()
+    _assert_no_csp_violation(request, violations)
 
 
 @pytest.fixture
@@ -69,9 +84,11 @@ def phone_page(browser, live_server, request):
         browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     pg = context.new_page()
+    violations = _watch_csp(pg)
     yield pg
     _keep_screenshot_on_failure(request, pg)
     context.close()
+    _assert_no_csp_violation(request, violations)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from crm.tenancy import tenant_context
 from hospitals.models import DoctorRelation, ProductCompetitor
+from tests.factories import WITH_PLATFORM_COMMITTED
 from tests.hospitals import factories as f
 
 
@@ -94,6 +95,7 @@ def test_admin_adds_a_product_with_a_competitor_inline(english, tenant, tenant_a
     assert "is one of our products" in response.content.decode()
 
 
+@WITH_PLATFORM_COMMITTED
 def test_platform_staff_see_every_tenants_doctors(client, platform_staff, doctors):
     client.force_login(platform_staff)
     html = client.get(reverse("admin:hospitals_doctor_changelist"), {"q": "李"}).content.decode()

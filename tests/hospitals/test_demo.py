@@ -3,9 +3,11 @@
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import Tenant, User
+from accounts.auth import load_user_by_username
+from accounts.models import Tenant
 from crm.tenancy import tenant_context
 from hospitals import models as m
+from tests.factories import WITH_PLATFORM
 
 COUNTED = [
     m.Hospital, m.Department, m.Doctor, m.SocietyPosition, m.DoctorRelation, m.DoctorTerritory, m.Distributor,
@@ -22,6 +24,7 @@ def _counts():
     return counts
 
 
+@WITH_PLATFORM
 def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
@@ -52,13 +55,13 @@ def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_cli
         assert doctor.name_pinyin and doctor.name_initials
 
     # The demo logins see what DESIGN.md promises.
-    drep = User.objects.get(username="hk_drep")
+    drep = load_user_by_username("hk_drep")  # users are walled: read in their own tenant
     api_client.force_login(drep)
     rows = api_client.get(reverse("doctor-list"), {"page_size": 200}).json()["results"]
     with tenant_context(huakang):
         jiangsu = set(m.Hospital.objects.filter(province="江苏省").values_list("name", flat=True))
     assert rows and {r["hospital_name"] for r in rows} <= jiangsu
-    rep = User.objects.get(username="hk_rep")  # SH-PD and SH-XH
+    rep = load_user_by_username("hk_rep")  # SH-PD and SH-XH
     api_client.force_login(rep)
     body = api_client.get(reverse("doctor-list"), {"page_size": 200}).json()
     with tenant_context(huakang):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hospitals.models import ClinicalTitle, HospitalGrade, SocietyRole
+from tests.factories import WITH_PLATFORM
 from tests.hospitals import factories as f
 from tests.hospitals_pages.helpers import next_link, row_ids
 
@@ -245,6 +246,7 @@ def test_the_list_page_links_exports_of_the_current_filter(client, world):
     assert 'href="/doctors/export/xlsx/?q=ljg"' in html
 
 
+@WITH_PLATFORM
 def test_menu_offers_the_master_data_pages_to_tenant_users_only(client, world, platform_staff):
     client.force_login(world.rep)
     html = client.get("/").content.decode()

@@ -6,6 +6,7 @@ from accounts.models import Tenant
 from crm.tenancy import tenant_context
 from segmentation import models as m
 from segmentation import selectors
+from tests.factories import WITH_PLATFORM
 
 COUNTED = [
     m.Scorecard, m.ScorecardVersion, m.ScorecardDimension, m.ImportedDimension, m.ImportedValue, m.ScoringRun,
@@ -21,6 +22,7 @@ def _counts():
     return counts
 
 
+@WITH_PLATFORM
 def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_time(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()

@@ -11,6 +11,7 @@ from segmentation import progress, services
 from segmentation.models import RunStatus, RunTrigger, ScoringRun, TierAssignment
 from segmentation.schedule import TASK, TASK_NAME
 from segmentation.tasks import quarterly_rescore, rescore
+from tests.factories import WITH_PLATFORM_COMMITTED
 from tests.segmentation.factories import make_doctors, make_version
 
 PERIOD = "2026Q1"
@@ -123,6 +124,7 @@ def test_quarterly_job_is_scheduled_in_beat_at_0030_shanghai_on_the_first_of_eac
     assert str(cron.timezone) == "Asia/Shanghai"
 
 
+@WITH_PLATFORM_COMMITTED
 def test_quarterly_job_fans_out_one_rescore_per_active_tenant(world, tenant, other_tenant, celery_worker_process):
     # other_tenant has no scorecard: nothing to score there, and no error.
     result = quarterly_rescore.apply(kwargs={"period": "2026Q2"}).get()

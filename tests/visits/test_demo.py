@@ -3,8 +3,10 @@
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import Tenant, User
+from accounts.auth import load_user_by_username
+from accounts.models import Tenant
 from crm.tenancy import tenant_context
+from tests.factories import WITH_PLATFORM
 from visits import models as m
 from visits import selectors
 
@@ -22,6 +24,7 @@ def _counts():
     return counts
 
 
+@WITH_PLATFORM
 def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
@@ -34,7 +37,7 @@ def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_
         assert counts["ContentItem"] > 0 and counts["VisitContent"] > 0
 
     huakang = Tenant.objects.get(code="huakang")
-    rep, manager = User.objects.get(username="hk_rep"), User.objects.get(username="hk_manager")
+    rep, manager = load_user_by_username("hk_rep"), load_user_by_username("hk_manager")
     with tenant_context(huakang):
         months = {v.month for v in m.Visit.objects.filter(rep=rep).dates("visited_at", "month")}
         assert len(months) == 7

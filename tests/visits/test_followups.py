@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.factories import WITH_PLATFORM_COMMITTED
 from tests.visits.factories import FollowUpTaskFactory, VisitFactory, field_team
 from visits import selectors, services
 from visits.models import (
@@ -120,6 +121,7 @@ def test_a_draft_gets_no_tasks(team):
         assert not FollowUpTask.objects.exists()
 
 
+@WITH_PLATFORM_COMMITTED
 def test_the_sweeper_re_enqueues_pending_followups(team, settings):
     visit = _submitted(team, signals=["literature_request"])
     with tenant_context(team.tenant):

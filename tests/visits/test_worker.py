@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.factories import WITH_PLATFORM_COMMITTED
 from tests.visits.factories import field_team
 from visits import services
 from visits.models import FollowUpTask, PendingFollowUp
@@ -94,6 +95,7 @@ def test_submit_creates_one_task_per_rule_and_a_repeat_changes_nothing(team, cel
     assert _task_stats(team) == (RULES_PER_VISIT, 0, 0)
 
 
+@WITH_PLATFORM_COMMITTED
 def test_a_worker_killed_mid_way_loses_and_duplicates_nothing(team, celery_worker_process):
     _purge_queue()
     celery_worker_process.stop()

@@ -1,4 +1,5 @@
-"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first)."""
+"""Say in one clear line when PostgreSQL or Redis cannot be reached (``make run`` asks first);
+when they can, print what each database role may do."""
 
 import sys
 
@@ -6,7 +7,7 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from crm.db import provision
+from crm.db import privileges, provision
 
 HINT = "start it, or run `docker compose up -d db redis`"
 
@@ -30,3 +31,6 @@ class Command(BaseCommand):
         if failures:
             sys.exit(1)
         self.stdout.write("PostgreSQL and Redis are reachable")
+        # What the app, platform and owner roles may do (docs/security.md).
+        for line in privileges.report(settings.DATABASES):
+            self.stdout.write(line)

@@ -1,0 +1,14 @@
+"""Replace the tenant policy of every tenant table of visits by the signed one (crm/db/rls.py).
+
+The earlier policy also opened on ``app.platform = 'on'``, a setting any session may set.
+"""
+
+from django.db import migrations
+
+from crm.db.migrations import ReplaceTenantPolicies
+
+
+class Migration(migrations.Migration):
+    dependencies = [("visits", "0005_notification_to_kernel")]
+
+    operations = [ReplaceTenantPolicies()]
