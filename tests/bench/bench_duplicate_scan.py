@@ -60,9 +60,10 @@ def run(ctx):
 
     big = big_tenants(ctx)[0]
     tenant = big.tenant
-    admin = User.objects.create_user(
-        username="bench-steward", password="bench-pw-123", tenant=tenant, role=Role.TENANT_ADMIN
-    )
+    with tenant_context(tenant):  # users are walled by tenant
+        admin = User.objects.create_user(
+            username="bench-steward", password="bench-pw-123", tenant=tenant, role=Role.TENANT_ADMIN
+        )
     data = _duplicates_file(tenant, DUPLICATES)
     start = time.perf_counter()
     result = import_file(

@@ -100,15 +100,17 @@ def _workbook(tenant, rows: int, seed: int = 5) -> tuple[bytes, set[int]]:
 
 def run(ctx):
     from accounts.models import Role, Tenant, User
+    from crm.tenancy import tenant_context
     from hospitals.imports.services import import_file
     from hospitals.models import ImportKind
     from tests.bench.datagen import generate_master_data
 
     tenant = Tenant.objects.create(code="bench-validate", name="基准校验药业")
     generate_master_data(tenant, doctors=0, hospitals=5000, territories=1000, seed=13)
-    admin = User.objects.create_user(
-        username="bench-validate-admin", password="bench-pw-123", tenant=tenant, role=Role.TENANT_ADMIN
-    )
+    with tenant_context(tenant):  # users are walled by tenant
+        admin = User.objects.create_user(
+            username="bench-validate-admin", password="bench-pw-123", tenant=tenant, role=Role.TENANT_ADMIN
+        )
     start = time.perf_counter()
     data, wrong = _workbook(tenant, ROWS)
     print(

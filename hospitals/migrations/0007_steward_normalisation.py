@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_rls'),
-        ('hospitals', '0005_alignment_statistics'),
+        ('hospitals', '0006_rls_signed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
