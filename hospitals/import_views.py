@@ -41,7 +41,10 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls,.txt,.tsv"}),
     )
     probable_matches = forms.ChoiceField(
-        label=_("A doctor row with a new external id that matches a stored doctor by hospital, department and name"),
+        label=_(
+            "A doctor row that matches a stored doctor by hospital, department and name, but not by external id "
+            "(the row's is new, or one of them has none)"
+        ),
         choices=ProbableMatchPolicy.choices,
         initial=ProbableMatchPolicy.ASK,
         required=False,

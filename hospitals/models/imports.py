@@ -38,7 +38,8 @@ class ImportStatus(models.TextChoices):
 
 class ProbableMatchPolicy(models.TextChoices):
     """What a doctors import does with a row that probably is a stored doctor (same hospital,
-    department and name) but carries an external id that doctor lacks: chosen before the import."""
+    department and name) but not by external id — the row's is new and the doctor has none, or
+    the row has none and the doctor has one: chosen before the import."""
 
     ASK = "ask", _("List them for my decision; import nothing yet")
     UPDATE = "update", _("Update the matched doctor (it takes the external id)")
