@@ -174,7 +174,8 @@ class Hospitals(Kind):
         fields = _present(ctx, self.fields)
         if "aliases" in fields:
             # Aliases add to what the hospital has; an import never removes one.
-            stored = dict(select(m.Hospital, ["id", "aliases"], "id = ANY(%s)", [[r.id for r in rows if r.id]]))
+            matched = [r.id for r in rows if r.id]
+            stored = dict(select(m.Hospital, ["id", "aliases"], "id = ANY(%s::bigint[])", [matched]))
             fields["aliases"] = lambda r: _union(stored.get(r.id), r.get("aliases"), r.get("name"))
         return _write(ctx, m.Hospital, rows, fields)[2]
 
@@ -225,7 +226,9 @@ class Aliases(Kind):
         merged = list(per_hospital.values())
         stored = {
             pk: (name, aliases)
-            for pk, name, aliases in select(m.Hospital, ["id", "name", "aliases"], "id = ANY(%s)", [list(per_hospital)])
+            for pk, name, aliases in select(
+                m.Hospital, ["id", "name", "aliases"], "id = ANY(%s::bigint[])", [list(per_hospital)]
+            )
         }
         fields = {"aliases": lambda r: _union(stored[r.id][1], r.get("aliases"), stored[r.id][0])}
         return _write(ctx, m.Hospital, merged, fields)[2]
@@ -262,7 +265,7 @@ class Departments(Kind):
         existing = {
             (hid, dictionary.key(name)): pk
             for pk, hid, name in select(
-                m.Department, ["id", "hospital_id", "name"], "hospital_id = ANY(%s)", [hospital_ids]
+                m.Department, ["id", "hospital_id", "name"], "hospital_id = ANY(%s::bigint[])", [hospital_ids]
             )
         }
         self.codes = dictionary.department_dictionary(tenant=ctx.tenant_id)
@@ -525,7 +528,7 @@ class Doctors(Kind):
         if phones:
             # The written form changes with the number: the same number written otherwise keeps its own.
             matched = [r.id for r in rows if r.id is not None]
-            stored = {r[0]: r[1:] for r in select(m.Doctor, ["id", *phones], "id = ANY(%s)", [matched])}
+            stored = {r[0]: r[1:] for r in select(m.Doctor, ["id", *phones], "id = ANY(%s::bigint[])", [matched])}
             for i, key in enumerate(phones):
                 fields[f"{key}_display"] = lambda r, i=i, key=key: (
                     None if r.id in stored and stored[r.id][i] == r.get(key) else r.get(f"{key}_display")
@@ -564,7 +567,7 @@ class SocietyPositions(Kind):
         existing = {
             (did, name_key(society)): pk
             for pk, did, society in select(
-                m.SocietyPosition, ["id", "doctor_id", "society"], "doctor_id = ANY(%s)", [ids]
+                m.SocietyPosition, ["id", "doctor_id", "society"], "doctor_id = ANY(%s::bigint[])", [ids]
             )
         }
         match_keyed(ctx, rows, lambda r: (r.get("doctor_id"), name_key(r.get("society"))), existing)
@@ -592,7 +595,7 @@ class Relations(Kind):
         for pk, a, b, kind in select(
             m.DoctorRelation,
             ["id", "from_doctor_id", "to_doctor_id", "kind"],
-            "from_doctor_id = ANY(%s) OR to_doctor_id = ANY(%s)",
+            "from_doctor_id = ANY(%s::bigint[]) OR to_doctor_id = ANY(%s::bigint[])",
             [list(ids), list(ids)],
         ):
             existing[self._key(a, b, kind)] = pk
@@ -642,7 +645,7 @@ class Coverage(Kind):
             for pk, d, h, p in select(
                 m.DistributorCoverage,
                 ["id", "distributor_id", "hospital_id", "product_id"],
-                "distributor_id = ANY(%s)",
+                "distributor_id = ANY(%s::bigint[])",
                 [dist_ids],
             )
         }
@@ -680,7 +683,7 @@ class Usage(Kind):
             for pk, d, p, period in select(
                 m.UsageShare,
                 ["id", "doctor_id", "product_id", "period"],
-                "doctor_id = ANY(%s) AND period = ANY(%s)",
+                "doctor_id = ANY(%s::bigint[]) AND period = ANY(%s)",
                 [list({r.get("doctor_id") for r in found}), list({r.get("period") for r in found} - {None})],
             )
         }
@@ -714,7 +717,7 @@ class Sales(Kind):
             for key in select(
                 m.SalesRecord,
                 ["id", *keys],
-                "distributor_id = ANY(%s) AND month = ANY(%s)",
+                "distributor_id = ANY(%s::bigint[]) AND month = ANY(%s)",
                 [list({r.get("distributor_id") for r in found}), list({r.get("month") for r in found})],
             )
         }

@@ -376,7 +376,10 @@ class DepartmentIndex:
         self.by_code: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.name_of: dict[int, str] = {}
         for pk, hid, name, code in select(
-            m.Department, ["id", "hospital_id", "name", "standard_code"], "hospital_id = ANY(%s)", [list(hospital_ids)]
+            m.Department,
+            ["id", "hospital_id", "name", "standard_code"],
+            "hospital_id = ANY(%s::bigint[])",
+            [list(hospital_ids)],
         ):
             self.by_name[(hid, dictionary.key(name))] = pk
             self.name_of[pk] = name
@@ -420,7 +423,8 @@ def doctors_matching(exts, hospital_ids, names) -> list[tuple]:
     return select(
         m.Doctor,
         ["id", "external_id", "hospital_id", "department_id", "name", "merged_into_id"],
-        "external_id = ANY(%s) OR (hospital_id = ANY(%s) AND (name = ANY(%s) OR translate(name, ' 　', '') = ANY(%s)))",
+        "external_id = ANY(%s) OR (hospital_id = ANY(%s::bigint[]) "
+        "AND (name = ANY(%s) OR translate(name, ' 　', '') = ANY(%s)))",
         [list(exts), list(hospital_ids), list(names), list(names)],
     )
 

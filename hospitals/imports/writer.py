@@ -230,7 +230,7 @@ def write_history(model, ids: list[int], *, history_type: str, user_id: int | No
     sql = (
         f"INSERT INTO {_quote(history_model._meta.db_table)} "  # noqa: S608
         f"({names}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {select}, now(), %s, %s, %s FROM {_quote(model._meta.db_table)} AS t WHERE t.id = ANY(%s)"
+        f"SELECT {select}, now(), %s, %s, %s FROM {_quote(model._meta.db_table)} AS t WHERE t.id = ANY(%s::bigint[])"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [history_type, user_id, reason[:100], ids])

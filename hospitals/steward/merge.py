@@ -282,7 +282,7 @@ def _move_history(tenant, by, survivor_id, merged_id):
 def _revert_history(tenant, by, moved, survivor_id, merged_id):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_history_table()} SET id = %s WHERE tenant_id = %s AND history_id = ANY(%s)",  # noqa: S608
+            f"UPDATE {_history_table()} SET id = %s WHERE tenant_id = %s AND history_id = ANY(%s::bigint[])",  # noqa: S608
             [merged_id, tenant, list(moved)],
         )
 
