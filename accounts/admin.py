@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tenant, Territory, TerritoryAssignment, User
-from crm.admin import PlatformOnlyAdmin, TenantAdmin, tenant_bound_form
+from crm.admin import NotFoundAdminMixin, PlatformOnlyAdmin, TenantAdmin, tenant_bound_form
 from crm.permissions import is_tenant_admin
 
 
@@ -18,7 +18,7 @@ class TenantModelAdmin(PlatformOnlyAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NotFoundAdminMixin, DjangoUserAdmin):
     """Users: platform staff see all; a tenant admin manages the users of their tenant only.
 
     A tenant admin cannot create superusers or move a user to another tenant.

@@ -9,6 +9,7 @@ request, see crm.middleware) see every tenant and pick the tenant of a new row.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Notification, has_tenant_field
@@ -56,7 +57,15 @@ def tenant_bound_form(form, tenant_id):
     return TenantBoundForm
 
 
-class PlatformOnlyAdmin(admin.ModelAdmin):
+class NotFoundAdminMixin:
+    """Another tenant's row, or one that does not exist, answers 404 as everywhere else (DESIGN.md
+    §3) — not Django admin's redirect to the index with a "doesn't exist" message."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class PlatformOnlyAdmin(NotFoundAdminMixin, admin.ModelAdmin):
     """Admin of platform-wide models (tenants): platform staff only."""
 
     def _allowed(self, request):
@@ -78,7 +87,7 @@ class PlatformOnlyAdmin(admin.ModelAdmin):
         return self._allowed(request)
 
 
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(NotFoundAdminMixin, admin.ModelAdmin):
     """Base ModelAdmin of tenant-owned models (see the module docstring)."""
 
     def get_queryset(self, request):

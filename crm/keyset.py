@@ -8,10 +8,11 @@ meanwhile neither repeat nor vanish. Whether there is a next page is known by fe
 row more than shown; there is no total. A cursor may also point backwards (the API's
 ``previous`` link): the rows before a row, walked in reverse and returned in order.
 
-When every sort key runs the same way the condition is a row comparison,
+When every sort key runs the same way on the table itself the condition is a row comparison,
 ``WHERE (a, b) > (x, y)``, which PostgreSQL answers with one index range scan whatever the
-depth (even past thousands of equal names); a mixed order (``-created_at, id``) is spelled
-out lexicographically. The sort keys must be NOT NULL (the comparison has no NULLs).
+depth (even past thousands of equal names); a mixed order (``-created_at, id``) or a key of a
+joined table (``hospital__name``) is spelled out lexicographically, led by a bound on the first
+key. The sort keys must be NOT NULL (the comparison has no NULLs).
 """
 
 from __future__ import annotations
@@ -123,10 +124,12 @@ def _after(ordering: Sequence[str], values: Sequence) -> Q:
 
 def after(ordering: Sequence[str], values: Sequence):
     """The condition "strictly after ``values`` in ``ordering``": a row comparison when every key
-    runs the same way (one index range scan), else :func:`_after`."""
+    runs the same way and none crosses a relation (one index range scan), else :func:`_after`
+    (whose leading bound on the first key serves a joined sort, e.g. by hospital name, far better
+    than a row comparison across two tables)."""
     fields = _fields(ordering)
     directions = {desc for _name, desc in fields}
-    if len(directions) > 1:
+    if len(directions) > 1 or any("__" in name for name, _desc in fields):
         return _after(ordering, values)
     if len(fields) == 1:
         name, desc = fields[0]

@@ -23,7 +23,8 @@ business_contribution
     Doctors without usage rows score 0.
 digital_acceptance
     Share of the doctor's submitted visits in the period whose channel is not in person.
-    0 for everyone while there are no visits.
+    0 for everyone while there are no visits. Read by visits (visits.dimensions, registered
+    through segmentation.hooks): segmentation does not read the tables of the apps above it.
 willingness
     Share of submitted visits in the period whose objective was achieved (partly counts half).
 imported:<id>
@@ -39,9 +40,10 @@ import io
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import connection
 
 from crm.db.base import apply_tenant_settings
+from segmentation import hooks
 from segmentation.models import DimensionKind, period_bounds
 
 SOCIETY_LEVEL_POINTS = {"national": 3, "provincial": 2, "city": 1}
@@ -60,9 +62,6 @@ ADMIN_POST_POINTS = {"president": 5, "vice_president": 4, "director": 4, "deputy
 GRADE_POINTS = {"3A": 1.0, "3B": 0.85, "3": 0.8, "2A": 0.6, "2B": 0.5, "2": 0.45, "1": 0.2, "NA": 0.1}
 BEDS_CAP = 3000
 DEPARTMENT_DOCTORS_CAP = 50
-
-# Channels of a visit that count as "in person" for digital acceptance (everything else is remote).
-IN_PERSON_CHANNELS = ("in_person", "department_meeting")
 
 
 def _case(column: str, points: dict, default="0") -> str:
@@ -163,38 +162,10 @@ def _business_frame(*, tenant_id: int, period: str, product_id: int | None) -> p
 
 
 def _visits_frame(*, tenant_id: int, period: str, kinds: set[str]) -> pd.DataFrame | None:
-    """Digital acceptance and willingness from submitted visits; None when visits do not exist yet."""
-    from django.apps import apps
-
-    try:
-        table = apps.get_model("visits", "Visit")._meta.db_table
-    except LookupError:
-        return None
-    start, end = period_bounds(period)
-    in_person = ", ".join(f"'{c}'" for c in IN_PERSON_CHANNELS)
-    sql = (
-        "SELECT doctor_id, "
-        f"AVG(CASE WHEN channel IN ({in_person}) THEN 0.0 ELSE 1.0 END) AS {DimensionKind.DIGITAL_ACCEPTANCE}, "
-        "AVG(CASE objective_achieved WHEN 'yes' THEN 1.0 WHEN 'partly' THEN 0.5 ELSE 0.0 END) "
-        f"AS {DimensionKind.WILLINGNESS} "
-        f"FROM {table} WHERE tenant_id = %(t)s AND status = 'submitted' "
-        "AND visited_at >= %(s)s AND visited_at < %(e)s GROUP BY doctor_id"
-    )
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    tz = timezone.get_current_timezone()
-    bounds = {
-        "t": tenant_id,
-        "s": timezone.make_aware(datetime.combine(start, time.min), tz),
-        "e": timezone.make_aware(datetime.combine(end, time.min), tz),
-    }
-    try:
-        with transaction.atomic():  # a savepoint: a missing table must not abort the run's transaction
-            return read_frame(sql, bounds)
-    except Exception:  # noqa: BLE001 - visits not migrated yet: the dimensions are 0 for everyone
-        return None
+    """Digital acceptance and willingness from the reader visits registers (segmentation.hooks);
+    None without one (the dimensions are then 0 for everyone)."""
+    reader = hooks.visit_inputs()
+    return reader(tenant_id=tenant_id, period=period) if reader is not None else None
 
 
 def _imported_frame(*, tenant_id: int, period: str, dimension_id: int, key: str) -> pd.DataFrame:

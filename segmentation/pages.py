@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.permissions import ADOPTION_ROLES, HEAD_OFFICE_ROLES, SCORECARD_ROLES, TIER_DASHBOARD_ROLES, has_role
+from crm.permissions import SCORECARD_ROLES as TIER_MANAGER_ROLES  # noqa: F401  (the name this module used)
+from crm.permissions import TIER_DASHBOARD_ROLES as DASHBOARD_ROLES  # noqa: F401  (the name this module used)
 from crm.web import int_or_none
 from hospitals import selectors as hospital_selectors
 from hospitals.models import PROVINCES, STANDARD_DEPARTMENTS, Doctor, HospitalGrade, Product

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,14 +140,6 @@ def movement_counts(new: pd.Series, old: pd.Series) -> dict:
     }
 
 
-def _throttle():
-    # Test hook: seconds to pause after each written chunk, so crash tests can kill a worker
-    # in the middle of a run. Unset (0) everywhere else.
-    pause = float(os.environ.get("SEGMENTATION_WRITE_PAUSE_S", "0") or 0)
-    if pause:
-        time.sleep(pause)
-
-
 def _hundredths(values: pd.Series) -> np.ndarray:
     """Score points (rounded to 0.01) as integer hundredths."""
     return np.rint(values.to_numpy(dtype="float64") * 100).astype(np.int64)
@@ -198,7 +188,7 @@ def write_assignments(
             + [f"{c} bigint" for c in contribution_columns]
         )
         raw.execute(f"CREATE TEMP TABLE _seg_stage ({columns_sql}) ON COMMIT DROP")
-        chunk = int(os.environ.get("SEGMENTATION_WRITE_CHUNK", "0") or 0) or WRITE_CHUNK  # tests: smaller
+        chunk = WRITE_CHUNK
         for start in range(0, n, chunk):
             part = stage.iloc[start : start + chunk]
             buf = io.StringIO()
@@ -207,7 +197,6 @@ def write_assignments(
             raw.copy_expert(f"COPY _seg_stage ({', '.join(stage.columns)}) FROM STDIN WITH (FORMAT csv)", buf)
             if on_progress:
                 on_progress(min(start + chunk, n), n)
-            _throttle()
         raw.execute("ANALYZE _seg_stage")
         # Contributions go into the JSON as exact decimals (hundredths × 0.01: numeric, cheaper than
         # a float-to-JSON conversion); JSON numbers compare by value, so 12.34 = 12.340.

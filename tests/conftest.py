@@ -6,14 +6,17 @@ under the same row-level security as production. Only in this database does the 
 also get TRUNCATE, which Django's transactional tests need to empty tables between tests.
 """
 
+import datetime
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
@@ -125,6 +128,19 @@ def api_client():
     return APIClient()
 
 
+# --- a frozen clock ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def midmonth_afternoon():
+    """The clock at Wednesday 17 June 2026, 14:00 Asia/Shanghai (then ticking): today has past
+    hours and the month is older than 30 hours, whenever the suite runs. Ask for it before
+    ``team`` so that the team's data is made at that time too."""
+    moment = datetime.datetime(2026, 6, 17, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield moment
+
+
 # --- a real Celery worker ------------------------------------------------------------------
 
 
@@ -156,14 +172,15 @@ class WorkerProcess:
     def __init__(self):
         self.proc = None
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, app="crm"):
+        """Start ``celery -A <app> worker`` (``app``: the project's, or a test module's variant of it)."""
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm.settings.test", "PYTHONUNBUFFERED": "1"}
         celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
         self.proc = subprocess.Popen(  # noqa: S603
             [
                 celery,
                 "-A",
-                "crm",
+                app,
                 "worker",
                 "--pool=solo",
                 "--loglevel=WARNING",

@@ -9,14 +9,17 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
-        """Contribute to the kernel (inbox kinds and daily reminders, home cards) and to the doctor
-        profile of hospitals (the visit timeline), and run the beat schedule after ``migrate``."""
+        """Contribute to the kernel (inbox kinds and daily reminders, home cards), to hospitals (the
+        doctor profile's visit timeline) and to segmentation (the visit-based dimensions); run the
+        beat schedule after ``migrate``."""
         from django.db.models.signals import post_migrate
 
         from crm import home, inbox
         from crm.permissions import FIELD_ROLES, INQUIRY_ANSWERERS, MANAGER_ROLES, TASK_INBOX_ROLES
         from hospitals import hooks as doctor_hooks
+        from segmentation import hooks as segmentation_hooks
         from visits import pages, services
+        from visits.dimensions import visit_dimension_frame
         from visits.models import NotificationKind
         from visits.schedule import _post_migrate
 
@@ -25,6 +28,7 @@ class VisitsConfig(AppConfig):
         doctor_hooks.register_doctor_section(
             key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
         )
+        segmentation_hooks.register_visit_inputs(visit_dimension_frame)
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("visits", services.visit_reminders)
 

@@ -18,6 +18,9 @@ for _alias in ("default", "platform", "owner"):
 _TEST_REDIS_DB = env.int("TEST_REDIS_DB", default=14)
 REDIS_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{_TEST_REDIS_DB}")
 CELERY_BROKER_URL = REDIS_URL
+# Tests wait for a task they sent with ``apply_async(..., ignore_result=False).get(timeout=…)``;
+# every other task still ignores its result (CELERY_TASK_IGNORE_RESULT).
+CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_DEFAULT_QUEUE = f"crm-test-{TEST_DB_NAME}"
 CACHES = {
     alias: {

@@ -11,8 +11,18 @@ from simple_history.models import HistoricalRecords
 
 from crm.models import TenantModel, TenantQuerySet
 from hospitals import normalize
-from hospitals.normalize import PROVINCES  # noqa: F401 - part of this module's API
 from hospitals.pinyin import name_initials, name_pinyin
+from hospitals.vocabulary import (  # noqa: F401  (the vocabulary, importable from here as ever)
+    PROVINCES,
+    STANDARD_DEPARTMENTS,
+    AcademicTitle,
+    AdminPost,
+    Channel,
+    ClinicalTitle,
+    Gender,
+    HospitalGrade,
+    HospitalType,
+)
 
 
 def _external_id_constraint(model_label: str):
@@ -21,29 +31,6 @@ def _external_id_constraint(model_label: str):
         condition=~Q(external_id=""),
         name=f"{model_label}_tenant_extid_uniq",
     )
-
-
-class HospitalGrade(models.TextChoices):
-    """Chinese hospital grades (医院等级)."""
-
-    G3A = "3A", _("Grade 3A (三级甲等)")
-    G3B = "3B", _("Grade 3B (三级乙等)")
-    G3 = "3", _("Grade 3 (三级)")
-    G2A = "2A", _("Grade 2A (二级甲等)")
-    G2B = "2B", _("Grade 2B (二级乙等)")
-    G2 = "2", _("Grade 2 (二级)")
-    G1 = "1", _("Grade 1 (一级)")
-    UNGRADED = "NA", _("Ungraded (未定级)")
-
-
-class HospitalType(models.TextChoices):
-    """Kind of hospital."""
-
-    GENERAL = "general", _("General")
-    SPECIALIST = "specialist", _("Specialist")
-    TCM = "tcm", _("Traditional Chinese medicine")
-    MATERNAL_CHILD = "maternal_child", _("Maternity and children")
-    COMMUNITY = "community", _("Community health centre")
 
 
 class Hospital(TenantModel):
@@ -103,63 +90,6 @@ class Hospital(TenantModel):
         super().save(*args, **kwargs)
 
 
-# Standard departments (科室): code → name. Custom departments have an empty standard code.
-# Each tenant's department dictionary (hospitals.dictionary) maps the names and synonyms
-# that files use (心血管内科, 呼吸与危重症医学科 …) to these codes.
-STANDARD_DEPARTMENTS = {
-    "cardiology": "心内科",
-    "respiratory": "呼吸内科",
-    "gastroenterology": "消化内科",
-    "endocrinology": "内分泌科",
-    "nephrology": "肾内科",
-    "neurology": "神经内科",
-    "hematology": "血液科",
-    "oncology": "肿瘤科",
-    "rheumatology": "风湿免疫科",
-    "infectious": "感染科",
-    "general_surgery": "普外科",
-    "orthopedics": "骨科",
-    "urology": "泌尿外科",
-    "cardiac_surgery": "心胸外科",
-    "neurosurgery": "神经外科",
-    "obstetrics_gynecology": "妇产科",
-    "pediatrics": "儿科",
-    "ophthalmology": "眼科",
-    "ent": "耳鼻喉科",
-    "dermatology": "皮肤科",
-    "psychiatry": "精神科",
-    "icu": "重症医学科",
-    "emergency": "急诊科",
-    "anesthesiology": "麻醉科",
-    "pharmacy": "药剂科",
-    "geriatrics": "老年医学科",
-    "tcm": "中医科",
-    "general_medicine": "全科医学科",
-    "rehabilitation": "康复医学科",
-    "stomatology": "口腔科",
-    "radiology": "放射科",
-    "ultrasound": "超声科",
-    "laboratory": "检验科",
-    "pathology": "病理科",
-    "nuclear_medicine": "核医学科",
-    "pain": "疼痛科",
-    "breast_surgery": "乳腺外科",
-    "thyroid_surgery": "甲状腺外科",
-    "hepatobiliary_surgery": "肝胆外科",
-    "gastrointestinal_surgery": "胃肠外科",
-    "vascular_surgery": "血管外科",
-    "burns_plastic": "烧伤整形科",
-    "reproductive": "生殖医学科",
-    "neonatology": "新生儿科",
-    "nutrition": "临床营养科",
-    "interventional": "介入科",
-    "radiotherapy": "放疗科",
-    "integrated_medicine": "中西医结合科",
-    "health_checkup": "体检中心",
-    "allergy": "变态反应科",
-}
-
-
 class Department(TenantModel):
     """A department (科室) of a hospital. Natural key: (hospital, name)."""
 
@@ -192,50 +122,6 @@ class Department(TenantModel):
     def save(self, *args, **kwargs):
         self.name = normalize.name(self.name)
         super().save(*args, **kwargs)
-
-
-class ClinicalTitle(models.TextChoices):
-    """Clinical title (临床职称)."""
-
-    CHIEF = "chief", _("Chief physician (主任医师)")
-    ASSOCIATE_CHIEF = "associate_chief", _("Associate chief physician (副主任医师)")
-    ATTENDING = "attending", _("Attending physician (主治医师)")
-    RESIDENT = "resident", _("Resident (住院医师)")
-
-
-class AcademicTitle(models.TextChoices):
-    """Academic title (学术职称)."""
-
-    NONE = "", _("None")
-    PROFESSOR = "professor", _("Professor (教授)")
-    ASSOCIATE_PROFESSOR = "associate_professor", _("Associate professor (副教授)")
-    LECTURER = "lecturer", _("Lecturer (讲师)")
-
-
-class AdminPost(models.TextChoices):
-    """Administrative post in the hospital (行政职务)."""
-
-    NONE = "", _("None")
-    PRESIDENT = "president", _("Hospital president (院长)")
-    VICE_PRESIDENT = "vice_president", _("Vice president (副院长)")
-    DIRECTOR = "director", _("Department director (科主任)")
-    DEPUTY_DIRECTOR = "deputy_director", _("Deputy director (副主任)")
-    WARD_DIRECTOR = "ward_director", _("Ward director (病区主任)")
-
-
-class Gender(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
-    UNKNOWN = "", _("Unknown")
-
-
-class Channel(models.TextChoices):
-    """How a doctor prefers to be reached; visits use the same vocabulary."""
-
-    IN_PERSON = "in_person", _("In person")
-    PHONE = "phone", _("Phone")
-    WECHAT = "wechat", _("WeChat")
-    ONLINE_MEETING = "online_meeting", _("Online meeting")
 
 
 class StartsWith(Func):

@@ -11,22 +11,25 @@ pytestmark = pytest.mark.django_db
 
 
 def test_tenant_admin_lists_only_their_tenants_territories(client, tenant, other_tenant, tenant_admin):
-    territory_tree(tenant, "A")
+    _, _, own, _ = territory_tree(tenant, "A")
     _, _, foreign, _ = territory_tree(other_tenant, "B")
     client.force_login(tenant_admin)
     html = client.get(reverse("admin:accounts_territory_changelist")).content.decode()
     assert "A片区一" in html and "B片区一" not in html
-    assert client.get(reverse("admin:accounts_territory_change", args=[foreign.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:accounts_territory_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_territory_change", args=[foreign.pk])).status_code == 404
 
 
 def test_tenant_admin_form_offers_only_own_choices(client, tenant, other_tenant, tenant_admin, make_user):
     territory_tree(tenant, "A")
     territory_tree(other_tenant, "B")
-    make_user(other_tenant, "rep", username="stranger_rep")
+    # The form's user choices show display names (User.__str__): the own rep's is offered, the stranger's not.
+    make_user(tenant, "rep", username="own_rep", name="本公司代表")
+    make_user(other_tenant, "rep", username="stranger_rep", name="外公司代表")
     client.force_login(tenant_admin)
     html = client.get(reverse("admin:accounts_territoryassignment_add")).content.decode()
     assert "A片区一" in html and "B片区一" not in html
-    assert "stranger_rep" not in html
+    assert "本公司代表" in html and "外公司代表" not in html
     assert 'name="tenant"' not in html
 
 
@@ -54,7 +57,7 @@ def test_tenant_admin_manages_only_their_users(client, tenant, other_tenant, ten
     client.force_login(tenant_admin)
     html = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert "own_rep" in html and "foreign_rep" not in html
-    assert client.get(reverse("admin:accounts_user_change", args=[foreign.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:accounts_user_change", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("admin:accounts_user_change", args=[own.pk])).status_code == 200
     created = client.post(
         reverse("admin:accounts_user_add"),
@@ -97,8 +100,14 @@ def test_tenant_admin_signs_in_through_the_admin_login(client, tenant_admin):
 
 
 def test_assignment_admin_hides_other_tenant_rows(client, tenant, other_tenant, tenant_admin, make_user):
+    # The changelist shows "<user display name> → <territory>": the own row is there, the foreign one not.
+    _, _, own_t, _ = territory_tree(tenant, "A")
     _, _, foreign_t, _ = territory_tree(other_tenant, "B")
+    with tenant_context(tenant):
+        TerritoryAssignment.objects.create(user=make_user(tenant, "rep", name="本公司代表"), territory=own_t)
     with tenant_context(other_tenant):
-        TerritoryAssignment.objects.create(user=make_user(other_tenant, "rep", username="b_rep"), territory=foreign_t)
+        TerritoryAssignment.objects.create(user=make_user(other_tenant, "rep", name="外公司代表"), territory=foreign_t)
     client.force_login(tenant_admin)
-    assert "b_rep" not in client.get(reverse("admin:accounts_territoryassignment_changelist")).content.decode()
+    html = client.get(reverse("admin:accounts_territoryassignment_changelist")).content.decode()
+    assert "本公司代表" in html
+    assert "外公司代表" not in html

@@ -363,16 +363,25 @@ def test_raw_sql_without_tenant_sees_nothing_and_the_platform_role_sees_all(tena
 
 
 def test_raw_insert_for_another_tenant_is_refused_by_the_policy(tenant, other_tenant):
-    insert = "INSERT INTO accounts_territory (tenant_id, name, code, level) VALUES (%s, 'x', 'X', 'region')"
+    insert = "INSERT INTO accounts_territory (tenant_id, name, code, level) VALUES (%s, 'x', %s, 'region')"
+    # The same statement for the tenant in context is accepted (the policy, not the SQL, refuses).
+    with tenant_context(tenant), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(insert, [tenant.pk, "OWN"])
+        assert cur.rowcount == 1
     refused = pytest.raises(ProgrammingError, match="row-level security")
     with tenant_context(tenant), refused, transaction.atomic(), connection.cursor() as cur:
-        cur.execute(insert, [other_tenant.pk])
+        cur.execute(insert, [other_tenant.pk, "FOREIGN"])
 
 
 def test_raw_update_cannot_reach_another_tenants_rows(tenant, other_tenant):
+    own = territory_tree(tenant, "A")
     _, _, _, foreign = territory_tree(other_tenant, "B")
     with tenant_context(tenant), connection.cursor() as cur:
         cur.execute("UPDATE accounts_territory SET name = 'hijacked'")
+        # The statement did run: every row of the tenant in context changed, and only those.
+        assert cur.rowcount == len(own)
+    with tenant_context(tenant):
+        assert set(Territory.objects.values_list("name", flat=True)) == {"hijacked"}
     with tenant_context(other_tenant):
         foreign.refresh_from_db()
     assert foreign.name != "hijacked"

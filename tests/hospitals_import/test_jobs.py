@@ -44,9 +44,9 @@ def test_worker_takes_a_job_from_pending_to_done_once(media_root, celery_worker_
     with tenant_context(tenant):
         assert Doctor.objects.count() == 30
 
-    # Delivered again (a retry, a duplicate message): the finished job is left alone.
-    tasks.import_job_run.delay(job_id=job.pk, tenant_id=tenant.pk)
-    time.sleep(2)
+    # Delivered again (a retry, a duplicate message): the worker runs it and leaves the finished job alone.
+    again = tasks.import_job_run.apply_async(kwargs={"job_id": job.pk, "tenant_id": tenant.pk}, ignore_result=False)
+    assert again.get(timeout=60) is None  # "not run again" (a job it ran would answer its status)
     with tenant_context(tenant):
         again = ImportJob.objects.get(pk=job.pk)
         assert (again.status, again.finished_at, again.created_count) == ("done", job.finished_at, 30)

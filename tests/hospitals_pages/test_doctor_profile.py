@@ -1,14 +1,17 @@
 """The doctor profile: everything known on one page, as each role may see it."""
 
+import datetime
 import json
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from crm.tenancy import tenant_context
 from hospitals import services
+from segmentation import services as tiers
 from tests.hospitals import factories as f
 from tests.hospitals_pages.helpers import row_ids
 
@@ -113,11 +116,18 @@ def test_rep_network_leaves_out_doctors_outside_their_territories(client, world)
     assert "李建刚" not in network
 
 
-def test_network_marks_high_tier_connections_through_the_segmentation_hook(client, world, make_user, monkeypatch):
-    from hospitals import profile
-
-    monkeypatch.setattr(profile, "high_tier_doctor_ids", lambda *, tenant, doctor_ids: {world.classmate.pk})
-    network = _section(_page(client, make_user(world.tenant, Role.PRODUCT_MANAGER), world.li), "doctor-network")
+def test_network_marks_high_tier_connections_through_the_segmentation_hook(client, world, make_user):
+    # Given the real tiers of segmentation (registered through hospitals.hooks): the classmate is
+    # tier A, the student tier C (overrides in force, the tier lookup the profile really uses)
+    pm = make_user(world.tenant, Role.PRODUCT_MANAGER)
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    with tenant_context(world.tenant):
+        for doctor, tier in ((world.classmate, "A"), (world.student, "C")):
+            tiers.tier_override_set(
+                tenant=world.tenant, by=pm, doctor=doctor, tier=tier, reason="测试", expires_on=until
+            )
+    network = _section(_page(client, pm, world.li), "doctor-network")
+    # then only the tier-A connection is marked.
     assert network.count('data-testid="high-tier"') == 1
     marked = network[network.index(f'data-doctor-id="{world.classmate.pk}"') :].split("</li>")[0]
     assert 'data-testid="high-tier"' in marked

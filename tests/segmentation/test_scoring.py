@@ -83,17 +83,26 @@ def test_a_finished_run_is_not_carried_out_twice(tenant):
     assert again.pk == done.pk and again.attempts == 1
 
 
-def test_cutoff_rule_uses_score_thresholds(tenant):
-    make_doctors(tenant, 10)
-    version = make_version(tenant, tier_rule="cutoffs", cutoff_a=90, cutoff_b=60, cutoff_c=30)
+# make_doctors(10) scores, from the least to the most valuable doctor (percentile ranks, default
+# weights): 0, 6.66, 13.34, 33.33, 39.99, 55.56, 62.22, 68.88, 88.9, 100.
+@pytest.mark.parametrize(
+    "cutoffs, expected",
+    [
+        ((90, 60, 30), ["D", "D", "D", "C", "C", "C", "B", "B", "B", "A"]),
+        ((50, 20, 5), ["D", "C", "C", "B", "B", "A", "A", "A", "A", "A"]),
+    ],
+)
+def test_cutoff_rule_uses_score_thresholds(tenant, cutoffs, expected):
+    doctors, _ = make_doctors(tenant, 10)
+    a, b, c = cutoffs
+    version = make_version(tenant, tier_rule="cutoffs", cutoff_a=a, cutoff_b=b, cutoff_c=c)
 
     result = run(tenant, version, "2026Q1")
 
     with tenant_context(tenant):
-        for a in TierAssignment.objects.filter(period="2026Q1"):
-            expected = "A" if a.score >= 90 else "B" if a.score >= 60 else "C" if a.score >= 30 else "D"
-            assert a.tier == expected
-    assert sum(result.tier_counts.values()) == 10
+        tiers = dict(TierAssignment.objects.filter(period="2026Q1").values_list("doctor_id", "tier"))
+    assert [tiers[d.pk] for d in doctors] == expected
+    assert result.tier_counts == {t: expected.count(t) for t in "ABCD"}
 
 
 def test_next_quarter_records_previous_tier_and_moves(tenant):

@@ -64,15 +64,11 @@ def test_running_the_same_period_twice_gives_identical_rows_and_changes_none(wor
     assert second.tier_counts == first.tier_counts == {"A": 4, "B": 8, "C": 12, "D": 16}
 
 
-def test_killing_the_worker_mid_run_then_rerunning_gives_the_uninterrupted_result(
-    world, tenant, celery_worker_process, monkeypatch
-):
+def test_killing_the_worker_mid_run_then_rerunning_gives_the_uninterrupted_result(world, tenant, celery_worker_process):
     version, pm = world
     # A worker that writes 5 rows per chunk and pauses after each, so it can be killed mid-write.
     celery_worker_process.stop()
-    monkeypatch.setenv("SEGMENTATION_WRITE_CHUNK", "5")
-    monkeypatch.setenv("SEGMENTATION_WRITE_PAUSE_S", "0.5")
-    celery_worker_process.start()
+    celery_worker_process.start(app="tests.segmentation.slow_worker")
     with tenant_context(tenant):
         run = services.run_start(tenant=tenant, by=pm, period=PERIOD)
 
@@ -92,8 +88,6 @@ def test_killing_the_worker_mid_run_then_rerunning_gives_the_uninterrupted_resul
         assert ScoringRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
 
     # The run again, on a normal worker.
-    monkeypatch.delenv("SEGMENTATION_WRITE_CHUNK")
-    monkeypatch.delenv("SEGMENTATION_WRITE_PAUSE_S")
     celery_worker_process.start()
     rescore.delay(tenant_id=tenant.pk, period=PERIOD, run_id=run.pk)
     rerun = wait_for(tenant, run.pk)

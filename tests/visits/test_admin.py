@@ -41,4 +41,4 @@ def test_a_submitted_report_is_read_only_in_admin(client, team, other_tenant):
     page = client.get(reverse("admin:visits_visit_change", args=[visit.pk])).content.decode()
     assert 'name="feedback"' not in page and "原始反馈" in page
     assert client.get(reverse("admin:visits_visit_delete", args=[visit.pk])).status_code == 403
-    assert client.get(reverse("admin:visits_visit_change", args=[foreign.pk])).status_code == 302  # not found
+    assert client.get(reverse("admin:visits_visit_change", args=[foreign.pk])).status_code == 404

@@ -229,3 +229,38 @@ def test_the_beat_schedule_is_created_idempotently(db):
     daily = PeriodicTask.objects.get(task="crm.reminders_daily")
     assert daily.crontab.hour == "8" and str(daily.crontab.timezone) == "Asia/Shanghai"
     assert PeriodicTask.objects.filter(task="crm.reminders_daily").count() == 1
+
+
+def test_a_done_task_is_reopened_by_its_assignee_or_an_administrator_only(team):
+    with tenant_context(team.tenant):
+        task = FollowUpTaskFactory(doctor=team.doctor, assignee=team.rep)
+        services.followup_task_complete(tenant=team.tenant, by=team.rep, task=task, answer="资料已送达")
+        # Another rep may not reopen it: it stays done.
+        with pytest.raises(ValidationError):
+            services.followup_task_reopen(tenant=team.tenant, by=team.rep2, task=task)
+        assert FollowUpTask.objects.get(pk=task.pk).status == "done"
+        # Its assignee may: open again, no trace of the completion.
+        reopened = services.followup_task_reopen(tenant=team.tenant, by=team.rep, task=task)
+        assert (reopened.status, reopened.done_by_id, reopened.done_at) == ("open", None, None)
+        # An administrator may too.
+        services.followup_task_complete(tenant=team.tenant, by=team.rep, task=task, answer="再次完成")
+        assert services.followup_task_reopen(tenant=team.tenant, by=team.admin, task=task).status == "open"
+
+
+def test_medical_affairs_hands_an_inquiry_to_a_medical_affairs_colleague_only(team, make_user, other_tenant):
+    colleague = make_user(team.tenant, "medical_affairs")
+    stranger = make_user(other_tenant, "medical_affairs")
+    with tenant_context(team.tenant):
+        inquiry = services.medical_inquiry_create(
+            tenant=team.tenant, by=team.rep, doctor=team.doctor, question="剂量？"
+        )
+        # Refused: a rep assigning; a rep as assignee; medical affairs of another tenant.
+        for by, assignee in ((team.rep, colleague), (team.medical, team.rep), (team.medical, stranger)):
+            with pytest.raises(ValidationError):
+                services.medical_inquiry_assign(tenant=team.tenant, by=by, inquiry=inquiry, assignee=assignee.pk)
+        assert MedicalInquiry.objects.get(pk=inquiry.pk).assignee_id is None
+        # Medical affairs hands it over: the colleague has it, the unassigned inbox no longer.
+        services.medical_inquiry_assign(tenant=team.tenant, by=team.medical, inquiry=inquiry, assignee=colleague.pk)
+        assert MedicalInquiry.objects.get(pk=inquiry.pk).assignee_id == colleague.pk
+        assert selectors.medical_inquiry_list(tenant=team.tenant, user=colleague).filter(pk=inquiry.pk).exists()
+        assert not selectors.medical_inquiry_list(tenant=team.tenant, user=team.medical).filter(pk=inquiry.pk).exists()

@@ -214,3 +214,24 @@ def test_manager_adherence_per_rep_and_month_in_a_fixed_number_of_queries(team, 
     assert months[0].has_plan is False and months[0].plan_adherence is None
     rep2_now = result[team.rep2.pk][-1]
     assert (rep2_now.target, rep2_now.covered) == (1, 0)
+
+
+def test_plans_from_suggestions_plan_the_chosen_suggested_doctors_over_the_week(midmonth_afternoon, team):
+    # Given four doctors of the rep behind their call frequency (a tier A, the others C; none visited)
+    a, b, c, d = team.doctors
+    monday = datetime.date(2026, 6, 15)  # the week of Wednesday 17 June
+    with tenant_context(team.tenant):
+        _set_tier(team, a, "A")
+        # When the rep plans three of them, plus another rep's doctor (never suggested to them)
+        chosen = [a.pk, b.pk, team.other_doctor.pk, str(c.pk)]
+        plans = services.visit_plans_from_suggestions(
+            tenant=team.tenant, by=team.rep, week_start=monday, doctor_ids=chosen
+        )
+        left = selectors.suggested_week(tenant=team.tenant, rep=team.rep, week_start=monday)
+    # Then the suggested ones are planned one a working day at 10:00, for the reason they were suggested
+    assert [p.doctor_id for p in plans] == [a.pk, b.pk, c.pk]
+    when = [timezone.localtime(p.planned_at).strftime("%a %H:%M") for p in plans]
+    assert when == ["Mon 10:00", "Tue 10:00", "Wed 10:00"]
+    assert {(p.rep_id, p.source) for p in plans} == {(team.rep.pk, "behind_frequency")}
+    # and, planned, they leave the week's suggestions.
+    assert [s.doctor.pk for s in left] == [d.pk]

@@ -87,11 +87,12 @@ def test_submit_creates_one_task_per_rule_and_a_repeat_changes_nothing(team, cel
         kinds = sorted(FollowUpTask.objects.filter(visit_id=visit_id).values_list("kind", flat=True))
         assert kinds == sorted([*SIGNALS, "next_step"])
         assert not PendingFollowUp.objects.exists()
-    # The same message delivered again (a retry, a redelivery): still one task per rule.
-    for _ in range(3):
-        create_followups.delay(tenant_id=team.tenant.pk, visit_id=visit_id)
-    assert _wait(lambda: _queue_length() == 0)
-    time.sleep(2)  # the last message is being processed
+    # The same message delivered again (a retry, a redelivery): the worker runs each, creates nothing.
+    again = [
+        create_followups.apply_async(kwargs={"tenant_id": team.tenant.pk, "visit_id": visit_id}, ignore_result=False)
+        for _ in range(3)
+    ]
+    assert [result.get(timeout=60) for result in again] == [0, 0, 0]  # tasks created by each run
     assert _task_stats(team) == (RULES_PER_VISIT, 0, 0)
 
 
@@ -113,8 +114,10 @@ def test_a_worker_killed_mid_way_loses_and_duplicates_nothing(team, celery_worke
     followups_sweep.apply(kwargs={"older_than_seconds": 0})
     expected = RULES_PER_VISIT * (len(first) + len(second))
     assert _wait(lambda: _task_stats(team)[0] >= expected, timeout=120), _task_stats(team)
-    assert _wait(lambda: _queue_length() == 0)
-    time.sleep(2)
+    # One solo worker takes the queue in order: once a message sent last is done, so is every one
+    # before it (a redelivered one included) — and that last one, a repeat, creates nothing.
+    last = create_followups.apply_async(kwargs={"tenant_id": team.tenant.pk, "visit_id": first[0]}, ignore_result=False)
+    assert last.get(timeout=120) == 0
     assert _task_stats(team) == (expected, 0, 0)
     with tenant_context(team.tenant):
         assert not PendingFollowUp.objects.exists()

@@ -3,13 +3,13 @@
 import datetime
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.hospitals.factories import DoctorFactory, DoctorTerritoryFactory
 from tests.visits.factories import FollowUpTaskFactory, VisitPlanFactory
 from tests.visits_pages.conftest import make_plan, make_report
 from tests.visits_pages.helpers import checked, field_value, has_testid, row_ids
@@ -17,7 +17,7 @@ from visits import services
 from visits.models import VisitPlan
 
 
-def test_the_reps_home_is_their_day(team, as_user):
+def test_the_reps_home_is_their_day(midmonth_afternoon, team, as_user):
     # Given a plan later today, yesterday's plan without a report, a draft, a submitted visit,
     # a task due today and an overdue one
     today_plan = make_plan(team, doctor=team.doctors[0], hours=0.05)
@@ -37,8 +37,8 @@ def test_the_reps_home_is_their_day(team, as_user):
 
     html = as_user(team.rep).get("/").content.decode()
 
-    if timezone.localtime(today_plan.planned_at).date() == timezone.localdate():
-        assert row_ids(html, "plan-row", "data-plan-id") == [today_plan.pk]
+    assert timezone.localtime(today_plan.planned_at).date() == timezone.localdate()  # 14:03 today
+    assert row_ids(html, "plan-row", "data-plan-id") == [today_plan.pk]
     assert row_ids(html, "unreported-plan", "data-plan-id") == [past_plan.pk]
     assert row_ids(html, "draft-row", "data-visit-id") == [draft.pk]
     assert has_testid(html, "report-clock")  # the 24 h clock of each report to submit
@@ -51,10 +51,8 @@ def test_the_reps_home_is_their_day(team, as_user):
     assert team.other_doctor.pk not in behind  # another rep's doctor
 
 
-def test_a_plan_of_today_already_past_runs_its_clock_in_the_days_list(team, as_user):
-    if timezone.localtime().hour < 1:
-        pytest.skip("needs a past hour today")
-    plan = make_plan(team, hours=-0.5)
+def test_a_plan_of_today_already_past_runs_its_clock_in_the_days_list(midmonth_afternoon, team, as_user):
+    plan = make_plan(team, hours=-0.5)  # 13:30 today
     html = as_user(team.rep).get("/").content.decode()
     assert row_ids(html, "plan-row", "data-plan-id") == [plan.pk]
     assert row_ids(html, "unreported-plan", "data-plan-id") == []
@@ -181,8 +179,13 @@ def test_a_plan_can_be_changed_and_cancelled_by_its_rep_only(team, as_user):
 
 
 def test_the_doctor_search_finds_only_the_reps_doctors(team, as_user):
+    # Given a doctor of the rep who shares the name of another rep's doctor
+    namesake = DoctorFactory(hospital=team.hospital, name=team.other_doctor.name)
+    DoctorTerritoryFactory(doctor=namesake, territory=team.t1)
     html = as_user(team.rep).get(reverse("visit_plan_doctor_search"), {"q": team.other_doctor.name}).content.decode()
     ids = row_ids(html, "doctor-choice", "data-doctor-id")
+    # then the search finds the rep's own (the search works) and not the other rep's.
+    assert namesake.pk in ids
     assert team.other_doctor.pk not in ids
 
 

@@ -1,0 +1,24 @@
+"""Extension points of segmentation, filled by the apps above it in their ``AppConfig.ready()``
+(DESIGN.md §2: a lower app offers a hook, it never imports upward nor reads their tables).
+
+* :func:`register_visit_inputs` — visits gives the visit-based dimensions (digital acceptance,
+  willingness): ``fn(*, tenant_id, period) -> DataFrame`` with ``doctor_id`` and one column per
+  dimension kind, set-based (segmentation.dimensions.read_frame). Without it they are 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_visit_inputs: Callable | None = None
+
+
+def register_visit_inputs(fn: Callable) -> None:
+    """Name the reader of the visit-based dimension inputs."""
+    global _visit_inputs
+    _visit_inputs = fn
+
+
+def visit_inputs() -> Callable | None:
+    """The registered reader, or None."""
+    return _visit_inputs
