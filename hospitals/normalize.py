@@ -31,7 +31,6 @@ from pypinyin import Style, lazy_pinyin
 
 from hospitals.vocabulary import PROVINCES
 
-
 # Prefecture-level divisions that are not "…市": the autonomous prefectures (自治州), the
 # prefectures (地区) and leagues (盟), with the short names people write for them.
 PREFECTURES = {
