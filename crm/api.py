@@ -28,6 +28,7 @@ router.register("key-messages", hospitals_api.KeyMessageViewSet, basename="key-m
 router.register("usage-share", hospitals_api.UsageShareViewSet, basename="usage-share")
 router.register("sales", hospitals_api.SalesRecordViewSet, basename="sales-record")
 router.register("shipments", hospitals_api.ShipmentViewSet, basename="shipment")
+router.register("imports", hospitals_api.ImportJobViewSet, basename="import")
 router.register("visits", visits_api.VisitViewSet, basename="visit")
 router.register("visit-amendments", visits_api.VisitAmendmentViewSet, basename="visit-amendment")
 router.register("visit-plans", visits_api.VisitPlanViewSet, basename="visit-plan")

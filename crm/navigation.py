@@ -11,6 +11,7 @@ from crm.permissions import (
     FIELD_ROLES,
     IMPORT_ROLES,
     MANAGER_ROLES,
+    STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
     VISITING_ROLES,
     can_use_admin,
@@ -27,6 +28,7 @@ MENU = [
     # Segmentation: the tier dashboard (scorecards, runs and overrides are reached from it).
     (_("Tiers"), "tier_dashboard", TIER_DASHBOARD_ROLES),
     (_("Import"), "import_start", IMPORT_ROLES),
+    (_("Duplicates"), "duplicate_list", STEWARD_ROLES),
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
     (_("My day"), "my_day", FIELD_ROLES),
     (_("Plans"), "visit_week", VISITING_ROLES),

@@ -44,6 +44,7 @@ MASTER_DATA_EDITORS = ADMIN_ROLES
 PRODUCT_EDITORS = ADMIN_ROLES | {Role.PRODUCT_MANAGER}
 FIELD_PROFILE_EDITORS = TERRITORY_ROLES
 IMPORT_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
+STEWARD_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})  # likely duplicates, merges
 API_DOCS_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
 
 # Segmentation: scorecards, runs, overrides and tier settings; the dashboard; the adoption ladder.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("hospitals.urls")),
     path("", include("hospitals.import_urls")),
+    path("", include("hospitals.steward.urls")),
     path("visits/", include("visits.urls")),
     path("", include("segmentation.urls")),
 ]

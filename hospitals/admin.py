@@ -17,11 +17,13 @@ from hospitals import services
 from hospitals.models import (
     AgreementProduct,
     Department,
+    DepartmentSynonym,
     Distributor,
     DistributorAgreement,
     DistributorCoverage,
     DistributorStaff,
     Doctor,
+    DoctorMerge,
     DoctorQuerySet,
     DoctorRelation,
     DoctorTerritory,
@@ -376,6 +378,33 @@ class ImportJobAdmin(TenantAdmin):
     search_fields = ["original_name"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DepartmentSynonym)
+class DepartmentSynonymAdmin(TenantAdmin):
+    """The tenant's department dictionary: names and synonyms of the standard departments
+    (seeded with the common Chinese ones the first time an import uses it)."""
+
+    list_display = ["name", "code"]
+    list_filter = ["code"]
+    search_fields = ["name"]
+    fields = ["name", "code"]
+
+
+@admin.register(DoctorMerge)
+class DoctorMergeAdmin(TenantAdmin):
+    """Merges of duplicate doctors, read-only (they are made and reversed on the steward's pages)."""
+
+    list_display = ["merged", "survivor", "by", "at", "reverted_at"]
+    list_select_related = ["merged", "survivor", "by"]
+    date_hierarchy = "at"
+    raw_id_fields = ["survivor", "merged", "candidate"]
 
     def has_add_permission(self, request):
         return False

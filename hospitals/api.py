@@ -14,6 +14,7 @@ from accounts.models import Territory, User
 from crm.permissions import FIELD_PROFILE_EDITORS, MASTER_DATA_EDITORS, PRODUCT_EDITORS
 from crm.rest import TenantModelViewSet
 from hospitals import filters, selectors, services
+from hospitals.import_api import ImportJobViewSet  # noqa: F401 - routed with the others (crm.api)
 from hospitals.models import (
     Department,
     Distributor,
@@ -33,7 +34,7 @@ from hospitals.models import (
 )
 from hospitals.pagination import DoctorPagination
 
-CONTACT_FIELDS = ("phone", "wechat", "email")
+CONTACT_FIELDS = ("phone", "phone_display", "office_phone", "office_phone_display", "wechat", "email")
 # Who may write what (crm/permissions.py): administrators everything; product managers products
 # and key messages; reps and managers the field profile, society posts and relations.
 FIELD_WRITERS = MASTER_DATA_EDITORS | FIELD_PROFILE_EDITORS
@@ -168,14 +169,25 @@ class DoctorSerializer(serializers.ModelSerializer):
             "consent_to_contact",
             "consent_date",
             "phone",
+            "phone_display",
+            "office_phone",
+            "office_phone_display",
             "wechat",
             "email",
+            "campus",
             "external_id",
             "is_active",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["name_pinyin", "name_initials", "created_at", "updated_at"]
+        read_only_fields = [
+            "name_pinyin",
+            "name_initials",
+            "phone_display",
+            "office_phone_display",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()

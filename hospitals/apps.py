@@ -7,3 +7,8 @@ class HospitalsConfig(AppConfig):
 
     name = "hospitals"
     verbose_name = _("Master data")
+
+    def ready(self):
+        from hospitals.steward.merge import register_hospital_references
+
+        register_hospital_references()

@@ -46,7 +46,9 @@ DOCTOR_COLUMNS = [
 ]
 
 DOCTOR_CONTACT_COLUMNS = [
-    (_("Mobile phone"), "phone"),
+    # As written (the E.164 form when nothing else is known): an export imports back unchanged.
+    (_("Mobile phone"), lambda doctor: doctor.phone_shown),
+    (_("Office phone"), lambda doctor: doctor.office_phone_shown),
     (_("WeChat ID"), "wechat"),
     (_("Email"), "email"),
 ]

@@ -30,8 +30,10 @@ ADMIN_EDITABLE = (
     "graduation_year",
     *FIELD_EDITABLE,
     "phone",
+    "office_phone",
     "wechat",
     "email",
+    "campus",
     "external_id",
     "is_active",
 )
@@ -109,6 +111,10 @@ class DoctorForm(forms.ModelForm):
             self.fields["department"].queryset = Department.objects.for_tenant(tenant).filter(hospital_id=hospital_id)
         if "preferred_channels" in self.fields and not self.is_bound:
             self.initial["preferred_channels"] = list(self.instance.preferred_channels or [])
+        # Phones are edited as they were written (stored in E.164: hospitals.normalize).
+        for field in ("phone", "office_phone"):
+            if field in self.fields and not self.is_bound:
+                self.initial[field] = getattr(self.instance, f"{field}_shown")
 
     def changes(self) -> dict:
         """The cleaned values of the fields the user changed (what the service receives)."""

@@ -35,6 +35,7 @@ from hospitals.models import (
     DistributorKind,
     DistributorStatus,
     Doctor,
+    DoctorMerge,
     DoctorTerritory,
     Hospital,
     HospitalGrade,
@@ -51,7 +52,7 @@ NETWORK_LIMIT = 200
 HISTORY_LIMIT = 50
 SALES_MONTHS = 24
 USAGE_MONTHS = 24
-CONTACT_FIELDS = frozenset({"phone", "wechat", "email"})
+CONTACT_FIELDS = frozenset({"phone", "phone_display", "office_phone", "office_phone_display", "wechat", "email"})
 
 # How a relation reads from the other end (the doctor of the page is its ``to_doctor``).
 _INVERSE_LABELS = {
@@ -243,6 +244,8 @@ class HistoryEntry:
     kind: str  # "+" created, "~" changed, "-" deleted
     changes: list  # [(field label, old text, new text)]
     earlier_unknown: bool = False  # the oldest entry shown, whose predecessor is beyond the limit
+    reason: str = ""  # why, when recorded ("import", "merge of #12 into #7", "normalised")
+    merged_from: int | None = None  # an entry of a doctor merged into this one (hospitals.steward)
 
 
 def doctor_history(*, tenant, doctor: Doctor, show_contacts: bool, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
@@ -256,9 +259,16 @@ def doctor_history(*, tenant, doctor: Doctor, show_contacts: bool, limit: int = 
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
     has_more = len(records) > limit
+    # The history of a doctor merged into this one came along (hospitals.steward.merge): each
+    # entry is compared with the previous entry of the same record, never across the two.
+    origin = {}
+    for merge in DoctorMerge.objects.for_tenant(tenant).filter(survivor=doctor, reverted_at__isnull=True):
+        for history_id in (merge.moved or {}).get("hospitals.HistoricalDoctor", ()):
+            origin[history_id] = merge.merged_id
     pairs = []
     for i, record in enumerate(records[:limit]):
-        previous = records[i + 1] if i + 1 < len(records) else None
+        source = origin.get(record.history_id)
+        previous = next((r for r in records[i + 1 :] if origin.get(r.history_id) == source), None)
         delta = record.diff_against(previous, excluded_fields=["tenant"]) if previous is not None else None
         pairs.append((record, delta.changes if delta else []))
 
@@ -290,6 +300,8 @@ def doctor_history(*, tenant, doctor: Doctor, show_contacts: bool, limit: int = 
                 kind=record.history_type,
                 changes=shown,
                 earlier_unknown=has_more and i == len(pairs) - 1 and record.history_type != "+",
+                reason=record.history_change_reason or "",
+                merged_from=origin.get(record.history_id),
             )
         )
     return entries

@@ -66,8 +66,10 @@ DOCTOR_FIELDS = (
             "university",
             "graduation_year",
             "phone",
+            "office_phone",
             "wechat",
             "email",
+            "campus",
             "external_id",
             "is_active",
         }

@@ -10,3 +10,12 @@ def import_job_run(*, tenant_id, job_id):
 
     job = run(tenant=tenant_id, job_id=job_id)
     return None if job is None else job.status
+
+
+@app.task(base=TenantTask, name="hospitals.duplicate_scan_run")
+def duplicate_scan_run(*, tenant_id):
+    """Find the tenant's likely duplicate doctors (idempotent: a scan replaces the open pairs)."""
+    from hospitals.steward.duplicates import duplicate_scan
+
+    result = duplicate_scan(tenant=tenant_id)
+    return {"found": result.found, "removed": result.removed}

@@ -38,6 +38,8 @@ class HospitalType(models.TextChoices):
 
 
 # Standard departments (科室): code → name. Custom departments have an empty standard code.
+# Each tenant's department dictionary (hospitals.dictionary) maps the names and synonyms
+# that files use (心血管内科, 呼吸与危重症医学科 …) to these codes.
 STANDARD_DEPARTMENTS = {
     "cardiology": "心内科",
     "respiratory": "呼吸内科",
@@ -66,6 +68,29 @@ STANDARD_DEPARTMENTS = {
     "pharmacy": "药剂科",
     "geriatrics": "老年医学科",
     "tcm": "中医科",
+    "general_medicine": "全科医学科",
+    "rehabilitation": "康复医学科",
+    "stomatology": "口腔科",
+    "radiology": "放射科",
+    "ultrasound": "超声科",
+    "laboratory": "检验科",
+    "pathology": "病理科",
+    "nuclear_medicine": "核医学科",
+    "pain": "疼痛科",
+    "breast_surgery": "乳腺外科",
+    "thyroid_surgery": "甲状腺外科",
+    "hepatobiliary_surgery": "肝胆外科",
+    "gastrointestinal_surgery": "胃肠外科",
+    "vascular_surgery": "血管外科",
+    "burns_plastic": "烧伤整形科",
+    "reproductive": "生殖医学科",
+    "neonatology": "新生儿科",
+    "nutrition": "临床营养科",
+    "interventional": "介入科",
+    "radiotherapy": "放疗科",
+    "integrated_medicine": "中西医结合科",
+    "health_checkup": "体检中心",
+    "allergy": "变态反应科",
 }
 
 

@@ -56,3 +56,7 @@ class VisitsConfig(AppConfig):
             context=pages.inbox_home_context,
             order=20,
         )
+
+        from visits.merge import register_visit_references
+
+        register_visit_references()

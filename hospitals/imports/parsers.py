@@ -16,9 +16,8 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
+from hospitals import normalize
 from hospitals.imports.errors import Invalid
-from hospitals.models import PROVINCES
-from hospitals.pinyin import name_pinyin
 
 LIST_SEPARATORS = re.compile(r"[,;|、\n]+")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -45,13 +44,58 @@ class Identifier(Text):
     """An external id or code: like text, and a number read from Excel loses no ``.0``."""
 
 
+class Name(Text):
+    """A person's or an organisation's name in its one written form (hospitals.normalize.name):
+    ``许　立`` is ``许立``."""
+
+    def __call__(self, value: str) -> str:
+        return super().__call__(normalize.name(value))
+
+
+class City(Text):
+    """A city in its one written form (``上海`` → ``上海市``)."""
+
+    def __call__(self, value: str) -> str:
+        return super().__call__(normalize.city(value))
+
+
+class Spread(dict):
+    """A parsed cell that fills other columns too, e.g. a title cell ``主任医师/教授`` gives the
+    clinical title and the academic title. The cell's own column gets ``self[column key]``; the
+    other keys fill the row's values where the row's own column is absent or empty."""
+
+
+class Phone:
+    """A phone number, stored in E.164 with the text as written (hospitals.normalize.phone).
+
+    Gives ``Spread({key: e164, key + "_display": written})``; a mobile column refuses landlines.
+    """
+
+    def __init__(self, key: str, kind: str = normalize.MOBILE):
+        self.key, self.kind = key, kind
+
+    def __call__(self, value: str) -> Spread:
+        try:
+            number, written = normalize.phone(value, kind=self.kind)
+        except normalize.Unreadable as exc:
+            raise Invalid(exc.msgid, **exc.params) from None
+        return Spread({self.key: number, f"{self.key}_display": written[:50]})
+
+
+# Addresses Django's validate_email accepts, in the common shape: checked by one regex.
+_PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
 class Email:
     def __call__(self, value: str) -> str:
+        value = normalize.email(value)
+        if _PLAIN_EMAIL.fullmatch(value):
+            return value
         try:
             validate_email(value)
         except ValidationError as exc:
             raise Invalid(gettext_noop("not an email address: “%(value)s”"), value=value) from exc
-        return value.lower()
+        return value
 
 
 class Choice:
@@ -106,6 +150,46 @@ class ChoiceList(Choice):
         return result
 
 
+class Titles:
+    """A title cell that may carry the clinical and the academic title at once: ``主任医师/教授``,
+    ``副主任医师（副教授）``, ``正高 博导``. Gives the clinical title, or a :class:`Spread` with
+    the academic title too (used where the row's academic-title cell is empty). A grade such as
+    ``三级`` in ``主任医师（三级）`` is not a title and is passed over."""
+
+    SPLIT = re.compile(r"[/、,，;；|()（）\[\]【】\s+]+")
+    PASSED_OVER = re.compile(r"^(?:[一二三四五六七八九十\d]+级|硕导|硕士生导师|在职|退休返聘)$")
+
+    def __init__(self, clinical: Choice, academic: Choice):
+        self.clinical, self.academic = clinical, academic
+
+    def __call__(self, value: str):
+        try:
+            return self.clinical(value)
+        except Invalid:
+            pass
+        clinical = academic = None
+        for part in self.SPLIT.split(value):
+            if not part or self.PASSED_OVER.match(part):
+                continue
+            try:
+                code = self.clinical(part)
+            except Invalid:
+                pass
+            else:
+                clinical = clinical or code
+                continue
+            try:
+                code = self.academic(part)
+            except Invalid:
+                raise Invalid(self.clinical.message, value=value) from None
+            academic = academic or code
+        if clinical is None and academic is None:
+            raise Invalid(self.clinical.message, value=value)
+        if academic is None:
+            return clinical
+        return Spread({"clinical_title": clinical, "academic_title": academic})
+
+
 def split_list(value: str) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
 
@@ -124,6 +208,13 @@ class TextList:
             if part not in parts:
                 parts.append(part)
         return parts
+
+
+class NameList(TextList):
+    """Several names in one cell (aliases), each in its one written form."""
+
+    def __call__(self, value: str) -> list[str]:
+        return list(dict.fromkeys(normalize.name(part) for part in super().__call__(value)))
 
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "有", "同意", "√", "✓", "对", "在职", "启用", "t"}
@@ -191,8 +282,8 @@ class Number:
 
 
 _DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 _MONTH_PATTERNS = [
@@ -201,22 +292,60 @@ _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})$"),
     re.compile(r"^(\d{4})-?M(\d{1,2})$", re.IGNORECASE),
 ]
+# Excel day numbers read as dates: 1930-01-01 … 2099-12-31, written as a whole number. Any
+# other number (2026, 2026.12, 45296.5) is not a date: a silent 1905-07-18 is worse than an error.
+_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+SERIAL_RANGE = (10_959, 73_415)
+# Excel stores 2026.10 typed in a number cell as 2026.1: January or October cannot be told apart.
+_AMBIGUOUS_MONTH = re.compile(r"^(\d{4})\.1$")
 
 
-def _excel_serial(value: str) -> dt.date | None:
-    try:
-        serial = float(value)
-    except ValueError:
-        return None
-    if 1 <= serial < 2_958_466:  # Excel's range: 1900-01-01 .. 9999-12-31
-        return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+def excel_serial(value: str) -> dt.date | None:
+    """The date of an Excel day number (``45296`` → 2024-01-05), or None if ``value`` is not one."""
+    match = _SERIAL.match(value)
+    if match and SERIAL_RANGE[0] <= int(match.group(1)) <= SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + dt.timedelta(days=int(match.group(1)))
     return None
 
 
+def _month_of(value: str) -> tuple[int, int] | None:
+    """(year, month) of a month written ``2026.12``, ``2026-12``, ``2026年12月``, ``202612``."""
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(value)
+        if match:
+            year, month = (int(g) for g in match.groups())
+            if 1 <= month <= 12 and 1900 <= year <= 2999:
+                return year, month
+            raise Invalid(gettext_noop("not a month: “%(value)s” (write 2024-01)"), value=value)
+    return None
+
+
+def _ambiguous(value: str):
+    if _AMBIGUOUS_MONTH.match(value):
+        year = value[:4]
+        raise Invalid(
+            gettext_noop(
+                "“%(value)s” may be January or October (Excel turns %(year)s.10 into %(year)s.1): "
+                "write %(year)s-01 or %(year)s-10"
+            ),
+            value=value,
+            year=year,
+        )
+
+
 class Date:
-    """2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105, or an Excel day number (45296)."""
+    """A day, read strictly: ``2024-01-05``, ``2024/1/5``, ``2024.1.5``, ``2024年1月5日``,
+    ``20240105``, or an Excel day number (a whole number from 1930 to 2099, ``45296``).
+
+    ``month`` says what a month alone means (``2026.12``, ``2026-12``, ``2026年12月``): its
+    ``"start"`` or its ``"end"`` (an expiry date: the lot expires at the end of the month), or
+    (None) an error. Anything else is an error naming the cell.
+    """
 
     message = gettext_noop("not a date: “%(value)s” (write 2024-01-05)")
+
+    def __init__(self, month: str | None = None):
+        self.month = month
 
     def __call__(self, value: str) -> dt.date:
         for pattern in _DATE_PATTERNS:
@@ -225,12 +354,24 @@ class Date:
                 try:
                     return dt.date(*(int(g) for g in match.groups()))
                 except ValueError:
-                    break
-        else:
-            if re.fullmatch(r"\d{1,6}(\.\d+)?", value) and not re.fullmatch(r"\d{8}", value):
-                serial = _excel_serial(value)
-                if serial is not None:
-                    return serial
+                    raise Invalid(self.message, value=value) from None
+        serial = excel_serial(value)
+        if serial is not None:
+            return serial
+        _ambiguous(value)
+        month = _month_of(value)
+        if month is not None:
+            if self.month == "start":
+                return dt.date(*month, 1)
+            if self.month == "end":
+                year, number = month
+                following = dt.date(year + number // 12, number % 12 + 1, 1)
+                return following - dt.timedelta(days=1)
+            raise Invalid(
+                gettext_noop("“%(value)s” is a month, not a day: write the day (e.g. %(example)s)"),
+                value=value,
+                example=f"{month[0]}-{month[1]:02d}-01",
+            )
         raise Invalid(self.message, value=value)
 
 
@@ -240,13 +381,10 @@ class Month:
     message = gettext_noop("not a month: “%(value)s” (write 2024-01)")
 
     def __call__(self, value: str) -> dt.date:
-        for pattern in _MONTH_PATTERNS:
-            match = pattern.match(value)
-            if match:
-                year, month = (int(g) for g in match.groups())
-                if 1 <= month <= 12 and 1900 <= year <= 2999:
-                    return dt.date(year, month, 1)
-                raise Invalid(self.message, value=value)
+        _ambiguous(value)
+        month = _month_of(value)
+        if month is not None:
+            return dt.date(*month, 1)
         try:
             day = Date()(value)
         except Invalid:
@@ -262,43 +400,14 @@ class Year(Integer):
         return super().__call__(value)
 
 
-# Province short forms: "北京" → 北京市, "广西" → 广西壮族自治区, "Guangdong" → 广东省.
-_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
-_PINYIN_OVERRIDES = {"陕西": "shaanxi", "内蒙古": "neimenggu"}
-
-
-def _short_province(name: str) -> str:
-    for suffix in _PROVINCE_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def _province_map() -> dict[str, str]:
-    mapping = {}
-    for province in PROVINCES:
-        short = _short_province(province)
-        mapping[province] = province
-        mapping[short] = province
-        mapping[_PINYIN_OVERRIDES.get(short, name_pinyin(short))] = province
-    mapping["shanxi"] = "山西省"
-    return mapping
-
-
 class Province:
-    message = gettext_noop("unknown province “%(value)s”")
-
-    def __init__(self):
-        self._map = None
+    """A province in full, short or pinyin (``广西`` → ``广西壮族自治区``); see hospitals.normalize."""
 
     def __call__(self, value: str) -> str:
-        if self._map is None:
-            self._map = _province_map()
-        word = key(value)
-        for candidate in (value, word, _short_province(value), word.removesuffix("province").removesuffix("shi")):
-            if candidate in self._map:
-                return self._map[candidate]
-        raise Invalid(self.message, value=value)
+        try:
+            return normalize.province(value)
+        except normalize.Unreadable as exc:
+            raise Invalid(exc.msgid, **exc.params) from None
 
 
 class ProvinceList(Province):

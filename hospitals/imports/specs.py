@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from hospitals import models as m
+from hospitals import normalize
 from hospitals.imports import parsers as p
 from hospitals.imports.reading import clean
 
@@ -111,23 +112,37 @@ GENDER = p.Choice(
              "未知": "", "不详": ""},
     message=gettext_noop("unrecognised gender “%(value)s” (write 男 or 女)"),
 )  # fmt: skip
-CLINICAL_TITLE = p.Choice(
+_CLINICAL = p.Choice(
     m.ClinicalTitle.choices,
     aliases={
-        "主任医师": "chief", "正高": "chief", "主任中医师": "chief",
-        "副主任医师": "associate_chief", "副高": "associate_chief", "副主任中医师": "associate_chief",
-        "主治医师": "attending", "主治": "attending", "中级": "attending", "主治中医师": "attending",
-        "住院医师": "resident", "住院": "resident", "医师": "resident", "初级": "resident",
-        "住院医": "resident", "医士": "resident",
+        "主任医师": "chief", "主任": "chief", "正高": "chief", "正高级": "chief", "正高职称": "chief",
+        "主任医生": "chief", "主任中医师": "chief", "主任药师": "chief", "主任技师": "chief", "主任护师": "chief",
+        "chief physician": "chief", "chief": "chief",
+        "副主任医师": "associate_chief", "副主任": "associate_chief", "副高": "associate_chief",
+        "副高级": "associate_chief", "副高职称": "associate_chief", "副主任医生": "associate_chief",
+        "副主任中医师": "associate_chief", "副主任药师": "associate_chief", "副主任技师": "associate_chief",
+        "副主任护师": "associate_chief", "associate chief": "associate_chief",
+        "deputy chief physician": "associate_chief",
+        "主治医师": "attending", "主治": "attending", "主治医生": "attending", "中级": "attending",
+        "中级职称": "attending", "主治中医师": "attending", "主管医师": "attending", "主管药师": "attending",
+        "主管技师": "attending", "主管护师": "attending", "attending": "attending",
+        "住院医师": "resident", "住院医": "resident", "住院医生": "resident", "住院": "resident",
+        "住院总": "resident", "住院总医师": "resident", "规培医师": "resident", "医师": "resident",
+        "医生": "resident", "初级": "resident", "初级职称": "resident", "医士": "resident", "药师": "resident",
+        "技师": "resident", "护师": "resident", "resident physician": "resident",
     },
     message=gettext_noop("unrecognised clinical title “%(value)s” (e.g. 主任医师, 副主任医师, 主治医师, 住院医师)"),
 )  # fmt: skip
 ACADEMIC_TITLE = p.Choice(
     m.AcademicTitle.choices,
-    aliases={"教授": "professor", "博导": "professor", "副教授": "associate_professor", "讲师": "lecturer",
-             "助教": "lecturer", "无": ""},
+    aliases={"教授": "professor", "正教授": "professor", "博导": "professor", "博士生导师": "professor",
+             "研究员": "professor", "prof": "professor", "副教授": "associate_professor",
+             "副研究员": "associate_professor", "讲师": "lecturer", "助教": "lecturer",
+             "助理研究员": "lecturer", "无": ""},
     message=gettext_noop("unrecognised academic title “%(value)s” (e.g. 教授, 副教授, 讲师)"),
 )  # fmt: skip
+# The title column: a clinical title, possibly with the academic one (主任医师/教授).
+CLINICAL_TITLE = p.Titles(_CLINICAL, ACADEMIC_TITLE)
 ADMIN_POST = p.Choice(
     m.AdminPost.choices,
     aliases={"院长": "president", "副院长": "vice_president", "科主任": "director", "主任": "director",
@@ -195,7 +210,7 @@ def _hospital_ref(prefix="", label=None, ext_label=None, zh="", en=""):
             f"{prefix}hospital",
             label,
             tuple(a for a in (f"{zh}医院名称", f"{zh}医院", f"{en}hospital_name", f"{en}hospital") if a),
-            p.Text(200),
+            p.Name(200),
         ),
         Column(
             f"{prefix}hospital_external_id",
@@ -213,9 +228,9 @@ DOCTOR_REF = (
         ("医生编码", "医生外部编码", "doctor_code", "hcp_id", "hcp_code"),
         p.Identifier(64),
     ),
-    Column("doctor", _("Doctor"), ("医生姓名", "医生", "姓名", "doctor_name", "hcp_name", "name"), p.Text(50)),
+    Column("doctor", _("Doctor"), ("医生姓名", "医生", "姓名", "doctor_name", "hcp_name", "name"), p.Name(50)),
     *_hospital_ref(),
-    Column("department", _("Department"), ("科室", "科室名称", "department_name", "dept"), p.Text(100)),
+    Column("department", _("Department"), ("科室", "科室名称", "department_name", "dept"), p.Name(100)),
 )
 DOCTOR_REF_ONE_OF = (("doctor_external_id", "doctor"),)
 
@@ -224,7 +239,7 @@ DISTRIBUTOR_REF = (
         "distributor",
         _("Distributor"),
         ("经销商", "经销商名称", "商业公司", "配送商", "代理商", "distributor_name"),
-        p.Text(200),
+        p.Name(200),
     ),
     Column(
         "distributor_external_id",
@@ -233,7 +248,21 @@ DISTRIBUTOR_REF = (
         p.Identifier(64),
     ),
 )
-PRODUCT = Column("product", _("Product"), ("产品", "产品名称", "品种", "品名", "product_name", "brand"), p.Text(100))
+PRODUCT = Column(
+    "product",
+    _("Product"),
+    ("产品", "产品名称", "品种", "品名", "product_name", "brand", "商品名", "药品名称", "brand_name"),
+    p.Text(100),
+)
+PRODUCT_GENERIC = Column(
+    "product_generic", _("Generic name"), ("通用名", "通用名称", "药品通用名", "generic", "generic_name"), p.Text(100)
+)
+PRODUCT_SPEC = Column(
+    "product_spec", _("Pack specification"), ("品规", "规格", "包装规格", "规格型号", "spec", "pack_spec"), p.Text(100)
+)
+# Products are found by brand, by generic name, and by pack specification (hospitals.imports.references).
+PRODUCT_COLUMNS = (PRODUCT, PRODUCT_GENERIC, PRODUCT_SPEC)
+PRODUCT_ONE_OF = (("product", "product_generic"),)
 MONTH = Column("month", _("Month"), ("月份", "年月", "期间", "统计月份", "period", "月"), p.Month(), required=True)
 
 
@@ -251,15 +280,15 @@ SPECS: dict[str, Spec] = {
                 "name",
                 _("Hospital"),
                 ("医院名称", "医院", "机构名称", "名称", "hospital_name", "name"),
-                p.Text(200),
+                p.Name(200),
                 required=True,
             ),
-            Column("aliases", _("Aliases"), ("别名", "简称", "曾用名", "alias"), p.TextList(200)),
+            Column("aliases", _("Aliases"), ("别名", "简称", "曾用名", "alias"), p.NameList(200)),
             Column("grade", _("Grade"), ("医院等级", "等级", "级别", "hospital_grade", "level"), GRADE),
             Column("type", _("Hospital type"), ("医院类型", "类型", "机构类型", "type"), HOSPITAL_TYPE),
             Column("province", _("Province"), ("省份", "省", "省/直辖市", "所在省份"), p.Province(), required=True),
-            Column("city", _("City"), ("城市", "市", "地市", "所在城市"), p.Text(50), required=True),
-            Column("district", _("District"), ("区县", "区/县", "区", "县"), p.Text(50)),
+            Column("city", _("City"), ("城市", "市", "地市", "所在城市"), p.City(50), required=True),
+            Column("district", _("District"), ("区县", "区/县", "区", "县"), p.Name(50)),
             Column("address", _("Address"), ("地址", "详细地址"), p.Text(300)),
             Column(
                 "beds", _("Beds"), ("床位数", "床位", "编制床位", "开放床位", "bed_count"), p.Integer(0, 2_000_000_000)
@@ -280,7 +309,7 @@ SPECS: dict[str, Spec] = {
                 "name",
                 _("Department"),
                 ("科室", "科室名称", "department_name", "department", "名称", "name"),
-                p.Text(100),
+                p.Name(100),
                 required=True,
             ),
             Column("standard_code", _("Standard department"), ("标准科室", "standard_department"), STANDARD_DEPARTMENT),
@@ -300,12 +329,13 @@ SPECS: dict[str, Spec] = {
                 "name",
                 _("Name"),
                 ("姓名", "医生姓名", "医生", "doctor_name", "doctor", "name"),
-                p.Text(50),
+                p.Name(50),
                 required=True,
             ),
             Column("gender", _("Gender"), ("性别", "sex"), GENDER),
             *_hospital_ref(),
-            Column("department", _("Department"), ("科室", "科室名称", "department_name", "dept"), p.Text(100)),
+            Column("department", _("Department"), ("科室", "科室名称", "department_name", "dept"), p.Name(100)),
+            Column("campus", _("Campus"), ("院区", "分院", "campus"), p.Name(50)),
             Column(
                 "clinical_title",
                 _("Clinical title"),
@@ -338,8 +368,14 @@ SPECS: dict[str, Spec] = {
             Column(
                 "phone",
                 _("Mobile phone"),
-                ("手机", "手机号", "手机号码", "电话", "联系电话", "mobile", "tel"),
-                p.Text(30),
+                ("手机", "手机号", "手机号码", "移动电话", "电话", "联系电话", "mobile", "tel"),
+                p.Phone("phone", normalize.MOBILE),
+            ),
+            Column(
+                "office_phone",
+                _("Office phone"),
+                ("办公电话", "座机", "固定电话", "科室电话", "office_tel", "landline"),
+                p.Phone("office_phone", normalize.LANDLINE),
             ),
             Column("wechat", _("WeChat ID"), ("微信", "微信号", "wechat_id", "weixin"), p.Text(50)),
             Column("email", _("Email"), ("邮箱", "电子邮箱", "电子邮件", "mail"), p.Email()),
@@ -419,7 +455,7 @@ SPECS: dict[str, Spec] = {
                 "name",
                 _("Distributor"),
                 ("经销商名称", "经销商", "商业公司", "配送商", "代理商", "名称", "distributor_name", "name"),
-                p.Text(200),
+                p.Name(200),
                 required=True,
             ),
             Column("kind", _("Distributor type"), ("类型", "经销商类型", "商业类型", "type"), DISTRIBUTOR_KIND),
@@ -438,9 +474,11 @@ SPECS: dict[str, Spec] = {
         (
             *DISTRIBUTOR_REF,
             *_hospital_ref(),
-            PRODUCT,
-            Column("since", _("Since"), ("开始日期", "起始日期", "生效日期", "start", "start_date"), p.Date()),
-            Column("until", _("Until"), ("结束日期", "截止日期", "失效日期", "end", "end_date"), p.Date()),
+            *PRODUCT_COLUMNS,
+            Column(
+                "since", _("Since"), ("开始日期", "起始日期", "生效日期", "start", "start_date"), p.Date(month="start")
+            ),
+            Column("until", _("Until"), ("结束日期", "截止日期", "失效日期", "end", "end_date"), p.Date(month="end")),
         ),
         one_of=(("distributor", "distributor_external_id"), ("hospital", "hospital_external_id")),
     ),
@@ -448,7 +486,7 @@ SPECS: dict[str, Spec] = {
         m.ImportKind.USAGE,
         (
             *DOCTOR_REF,
-            dataclasses.replace(PRODUCT, required=True),
+            *PRODUCT_COLUMNS,
             dataclasses.replace(MONTH, key="period"),
             Column("volume", _("Volume"), ("用量", "使用量", "处方量", "quantity"), p.Number(12, 2, 0)),
             Column(
@@ -459,14 +497,14 @@ SPECS: dict[str, Spec] = {
                 required=True,
             ),
         ),
-        one_of=DOCTOR_REF_ONE_OF,
+        one_of=(*DOCTOR_REF_ONE_OF, *PRODUCT_ONE_OF),
     ),
     m.ImportKind.SALES: Spec(
         m.ImportKind.SALES,
         (
             *DISTRIBUTOR_REF,
             *_hospital_ref(),
-            dataclasses.replace(PRODUCT, required=True),
+            *PRODUCT_COLUMNS,
             MONTH,
             Column(
                 "sell_in_units",
@@ -493,14 +531,14 @@ SPECS: dict[str, Spec] = {
                 p.Number(14, 2),
             ),
         ),
-        one_of=(("distributor", "distributor_external_id"), ("hospital", "hospital_external_id")),
+        one_of=(("distributor", "distributor_external_id"), ("hospital", "hospital_external_id"), *PRODUCT_ONE_OF),
     ),
     m.ImportKind.SHIPMENTS: Spec(
         m.ImportKind.SHIPMENTS,
         (
             *DISTRIBUTOR_REF,
             *_hospital_ref(),
-            dataclasses.replace(PRODUCT, required=True),
+            *PRODUCT_COLUMNS,
             Column(
                 "lot_number",
                 _("Lot number"),
@@ -512,8 +550,21 @@ SPECS: dict[str, Spec] = {
             Column(
                 "shipped_on", _("Shipped on"), ("发货日期", "出库日期", "日期", "ship_date"), p.Date(), required=True
             ),
-            Column("expiry_date", _("Expiry date"), ("有效期", "有效期至", "失效期", "expiry"), p.Date()),
+            Column(
+                "expiry_date", _("Expiry date"), ("有效期", "有效期至", "失效期", "expiry"), p.Date(month="end")
+            ),
         ),
-        one_of=(("distributor", "distributor_external_id"), ("hospital", "hospital_external_id")),
+        one_of=(("distributor", "distributor_external_id"), ("hospital", "hospital_external_id"), *PRODUCT_ONE_OF),
+    ),
+    m.ImportKind.ALIASES: Spec(
+        m.ImportKind.ALIASES,
+        (
+            *_hospital_ref(),
+            Column(
+                "aliases", _("Aliases"), ("别名", "简称", "曾用名", "院区", "alias", "abbreviation"), p.NameList(200),
+                required=True,
+            ),
+        ),
+        one_of=(("hospital", "hospital_external_id"),),
     ),
 }

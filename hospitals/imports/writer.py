@@ -114,6 +114,7 @@ class BulkUpsert:
             f for f in model._meta.concrete_fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
         ]
         self.auto_now = [f for f in self.auto_add if getattr(f, "auto_now", False)]
+        self._signed = False
 
     def run(self, ids: list[int | None], columns: dict[str, list | Callable]) -> tuple[list[int], list[int], list[int]]:
         """Write the rows; a column may be a callable ``(start, stop) -> values`` computed per chunk.
@@ -166,7 +167,10 @@ class BulkUpsert:
     def _copy(self, lines: list[str]):
         buffer = io.StringIO("\n".join(lines) + "\n")
         columns = ", ".join(["id", "is_new", *(_quote(f.column) for f in self.fields)])
-        apply_tenant_settings(connection)
+        if not self._signed:
+            # Once per write: the settings hold for the whole transaction (signing costs a query).
+            apply_tenant_settings(connection)
+            self._signed = True
         with connection.connection.cursor() as raw:
             raw.copy_expert(f"COPY {_quote(self.temp)} ({columns}) FROM STDIN", buffer)
 
@@ -230,7 +234,7 @@ def write_history(model, ids: list[int], *, history_type: str, user_id: int | No
     sql = (
         f"INSERT INTO {_quote(history_model._meta.db_table)} "  # noqa: S608
         f"({names}, history_date, history_type, history_user_id, history_change_reason) "
-        f"SELECT {select}, now(), %s, %s, %s FROM {_quote(model._meta.db_table)} AS t WHERE t.id = ANY(%s)"
+        f"SELECT {select}, now(), %s, %s, %s FROM {_quote(model._meta.db_table)} AS t WHERE t.id = ANY(%s::bigint[])"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [history_type, user_id, reason[:100], ids])

@@ -238,6 +238,18 @@ def _given_name_pool(size: int) -> tuple[list[str], np.ndarray]:
     return pool, weights / weights.sum()
 
 
+# Mobile number prefixes (号段) in use, as phonenumbers validates them.
+MOBILE_PREFIXES = [f"13{d}" for d in range(10)] + [f"15{d}" for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)] + [
+    f"18{d}" for d in range(10)
+] + ["166", "176", "177", "178", "198", "199", "147"]  # fmt: skip
+
+
+def mobile_numbers(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` Chinese mobile numbers (11 digits) with real prefixes."""
+    prefixes = np.array(MOBILE_PREFIXES)[rng.integers(0, len(MOBILE_PREFIXES), size=n)]
+    return [f"{p}{int(x):08d}" for p, x in zip(prefixes, rng.integers(0, 10**8, size=n), strict=True)]
+
+
 def draw_names(rng: np.random.Generator, n: int) -> tuple[list[str], np.ndarray]:
     """``n`` Chinese names as (distinct names, index of each drawn name into them).
 
@@ -328,7 +340,8 @@ def generate_master_data(
     # Departments: 8-20 standard ones per hospital (bigger hospitals have more).
     from hospitals.models import STANDARD_DEPARTMENTS
 
-    dept_codes = list(STANDARD_DEPARTMENTS)
+    # The clinical departments a field team calls on (the dictionary's first 27; not the lab, radiology …).
+    dept_codes = list(STANDARD_DEPARTMENTS)[:27]
     n_depts = np.clip((8 + h_beds // 150), 8, len(dept_codes)).astype(np.int64)
     n_depts = np.minimum(n_depts, 8 + rng.integers(0, 13, size=n_hospitals))
     d_hosp_idx = np.repeat(np.arange(n_hospitals), n_depts)
@@ -364,7 +377,8 @@ def generate_master_data(
             title == 1, rng.choice(["deputy_director", "ward_director", ""], size=n_doctors, p=[0.1, 0.1, 0.8]), ""
         ),
     )
-    phone = (13_000_000_000 + rng.integers(0, 6_000_000_000, size=n_doctors)).astype(str)
+    # Stored as the product stores phones: E.164 (hospitals.normalize.phone).
+    phone = ["+86" + number for number in mobile_numbers(rng, n_doctors)]
     # Leaves per province by the province's share of doctors, at least one where there are any.
     prov_of_h = np.array([provinces.index(p) for p in h_prov])
     # Weight of a hospital in the territory split: its doctors (its beds when there are none).
@@ -518,6 +532,10 @@ def generate_master_data(
                 "pain_points": "''",
                 "wechat": "''",
                 "email": "''",
+                "phone_display": "''",
+                "office_phone": "''",
+                "office_phone_display": "''",
+                "campus": "''",
                 "is_active": "true",
                 "created_at": "now()",
                 "updated_at": "now()",

@@ -171,6 +171,14 @@ def walled(db):
         PendingFollowUp.objects.create(visit=visit)
         VisitPlanContent.objects.create(plan=VisitPlan.objects.first(), content_item=ContentItem.objects.first())
         api_token_create(tenant=world.b, by=user, user=user)
+        from hospitals.dictionary import department_dictionary_ensure
+        from hospitals.models import Doctor, DuplicateCandidate
+        from hospitals.steward.merge import doctor_merge
+
+        department_dictionary_ensure(tenant=world.b)
+        first, second, third = Doctor.objects.order_by("pk")[:3]
+        DuplicateCandidate.objects.create(doctor_a=first, doctor_b=second, reasons=["phone"], score=60)
+        doctor_merge(tenant=world.b, by=user, survivor=first, merged=third)
         LogEntry.objects.log_actions(user.pk, [user], ADDITION, single_object=True)
     return world
 

@@ -61,3 +61,11 @@ def key_message(tenant, make_user):
         delete=True,
         writers=p.PRODUCT_EDITORS,
     )
+
+
+@api_case("import")
+def import_job(tenant, make_user):
+    """Imports: read by the importers only; an upload is multipart (tests/hospitals_import/test_api.py)."""
+    from tests.hospitals_import.isolation_cases import _job
+
+    return APICase(obj=_job(tenant, "医生名单.csv"), readers=p.IMPORT_ROLES)

@@ -46,3 +46,47 @@ def import_job_progress(tenant, other_tenant, make_user):
 @isolation_case("page:import_job_report")
 def import_job_report(tenant, other_tenant, make_user):
     return _case("import_job_report", tenant, other_tenant, make_user, "csv")
+
+
+@isolation_case("page:import_job_annotated")
+def import_job_annotated(tenant, other_tenant, make_user):
+    return _case("import_job_annotated", tenant, other_tenant, make_user)
+
+
+@isolation_case("page:import_job_accept")
+def import_job_accept(tenant, other_tenant, make_user):
+    return _case("import_job_accept", tenant, other_tenant, make_user)
+
+
+@isolation_case("page:import_job_decide")
+def import_job_decide(tenant, other_tenant, make_user):
+    return _case("import_job_decide", tenant, other_tenant, make_user)
+
+
+@isolation_case("import")
+def import_api(tenant, other_tenant, make_user):
+    own = [_job(tenant, "本公司流向.csv")]
+    foreign = [_job(other_tenant, "别家公司流向.csv")]
+    return IsolationCase(
+        user=make_user(tenant, "tenant_admin"),
+        own=own,
+        foreign=foreign,
+        list_url="/api/v1/imports/",
+        detail_url=lambda j: f"/api/v1/imports/{j.pk}/",
+        writable=False,
+    )
+
+
+@isolation_case("api:import-actions")
+def import_api_actions(tenant, other_tenant, make_user):
+    """The report, the annotated file and the actions of another tenant's import are 404 too."""
+    own = [_job(tenant, "本公司流向.csv")]
+    foreign = [_job(other_tenant, "别家公司流向.csv")]
+    return IsolationCase(
+        user=make_user(tenant, "product_manager"),
+        own=own,
+        foreign=foreign,
+        list_url="/api/v1/imports/",
+        detail_url=lambda j: f"/api/v1/imports/{j.pk}/report/",
+        writable=False,
+    )

@@ -107,7 +107,8 @@ def test_xlsx_with_english_headers_numbers_and_excel_dates(tenant):
             "professor",
             1998,
         )
-        assert li.phone == "13800000000", "an Excel number must not come back as 13800000000.0"
+        assert li.phone_display == "13800000000", "an Excel number must not come back as 13800000000.0"
+        assert li.phone == "+8613800000000", "stored in E.164"
         assert li.preferred_channels == ["wechat", "phone"]
         assert (li.consent_to_contact, li.consent_date) == (True, dt.date(2024, 1, 5))
         assert li.specialties == ["高血压", "心力衰竭"]
@@ -168,8 +169,8 @@ def test_reimport_updates_and_never_duplicates(tenant, make_user):
         assert Department.objects.filter(hospital=hospital).count() == 1
         zhang = Doctor.objects.get(name="张伟")
         assert zhang.clinical_title == "associate_chief"
-        assert zhang.phone == "13700000001"
-        assert Doctor.objects.get(name="陈静").phone == "13700000003"
+        assert zhang.phone == "+8613700000001"
+        assert Doctor.objects.get(name="陈静").phone == "+8613700000003"
         changed = zhang.history.filter(history_type="~").get()
         assert changed.clinical_title == "associate_chief" and changed.history_user_id == admin.pk
 
@@ -224,7 +225,7 @@ def test_departments_distributors_coverage_usage_sales_shipments(tenant):
     product = ProductFactory(tenant=tenant, name="康立欣")
     doctor = DoctorFactory(hospital=hospital, name="黄磊", external_id="DR-7")
 
-    assert _run(tenant, "departments", csv_bytes([["医院编码", "科室"], ["H1", "呼吸内科"], ["H1", "疼痛科"]]),
+    assert _run(tenant, "departments", csv_bytes([["医院编码", "科室"], ["H1", "呼吸内科"], ["H1", "日间手术中心"]]),
                 "k.csv").created == 2  # fmt: skip
     dist = _run(
         tenant,
@@ -263,7 +264,7 @@ def test_departments_distributors_coverage_usage_sales_shipments(tenant):
     with tenant_context(tenant):
         assert set(Department.objects.values_list("name", "standard_code")) >= {
             ("呼吸内科", "respiratory"),
-            ("疼痛科", ""),
+            ("日间手术中心", ""),
         }
         assert DistributorCoverage.objects.filter(product__isnull=True).count() == 1
         assert DistributorCoverage.objects.get(product=product).since == dt.date(2024, 1, 1)

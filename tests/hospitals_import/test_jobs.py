@@ -34,7 +34,7 @@ def test_worker_takes_a_job_from_pending_to_done_once(media_root, celery_worker_
     HospitalFactory(tenant=tenant, name="协和医院")
     upload = SimpleUploadedFile("医生.xlsx", xlsx_bytes(DOCTORS))
 
-    job = import_job_create(tenant=tenant, by=admin, kind="doctors", upload=upload)
+    job, _ = import_job_create(tenant=tenant, by=admin, kind="doctors", upload=upload)
     assert job.status == "pending"
 
     job = _wait_for(tenant, job.pk, {"done", "failed"})
@@ -57,7 +57,7 @@ def test_worker_takes_a_job_from_pending_to_done_once(media_root, celery_worker_
 def test_running_a_job_twice_imports_once(tenant, make_user, django_capture_on_commit_callbacks):
     HospitalFactory(tenant=tenant, name="协和医院")
     with django_capture_on_commit_callbacks():
-        job = import_job_create(
+        job, _ = import_job_create(
             tenant=tenant, by=make_user(tenant, "tenant_admin"), kind="doctors",
             upload=SimpleUploadedFile("d.csv", csv_bytes(DOCTORS)),
         )  # fmt: skip

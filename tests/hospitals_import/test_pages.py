@@ -81,7 +81,7 @@ def test_upload_runs_the_job_and_the_page_shows_errors_by_row_and_column(
 
     report = client.get(reverse("import_job_report", args=[job.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["Row", "Column", "Message"]
+    assert rows[0] == ["Row", "Column", "Message", "The row in the file"]
     assert rows[1][:2] == ["3", "医院等级"] and "三甲乙" in rows[1][2]
 
 

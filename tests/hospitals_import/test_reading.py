@@ -30,9 +30,19 @@ def test_blank_rows_are_skipped_but_rows_keep_their_numbers():
     assert rows == [(1, ["姓名"]), (3, ["张三"]), (5, ["李四"])]
 
 
-def test_full_width_text_is_normalised():
-    rows = read_rows(csv_bytes([["　姓名　", "床位数（张）"], ["Ｗａｎｇ", "１２０"]]), "x.csv")
-    assert rows == [(1, ["姓名", "床位数(张)"]), (2, ["Wang", "120"])]
+def test_full_width_text_is_stripped_when_read_and_normalised_when_parsed():
+    rows = read_rows(csv_bytes([["　姓名　", "床位数（张）"], ["Ｗａｎｇ　", "１２０"]]), "x.csv")
+    assert rows == [(1, ["姓名", "床位数（张）"]), (2, ["Ｗａｎｇ", "１２０"])], "as written, but stripped"
+    spec = specs.Spec(
+        "x",
+        (
+            specs.Column("name", "姓名", parse=p.Text(10), required=True),
+            specs.Column("beds", "床位数", parse=p.Integer(0)),
+        ),
+    )
+    parsed = parse(rows, spec)
+    assert parsed.headers == {"name": "姓名", "beds": "床位数（张）"}
+    assert parsed.rows[0].values == {"name": "Wang", "beds": 120}
 
 
 def test_xlsx_numbers_dates_and_sheet_offset():

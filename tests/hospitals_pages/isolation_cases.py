@@ -71,3 +71,53 @@ def distributor_pages(tenant, other_tenant, make_user):
         detail_url=lambda d: reverse("distributor_detail", args=[d.pk]),
         text=lambda d: d.name,
     )
+
+
+# --- the duplicate-doctor steward ------------------------------------------------------------
+
+
+def _duplicate_pair(tenant, name):
+    from crm.tenancy import tenant_context
+    from hospitals.models import DuplicateCandidate
+
+    hospital = f.HospitalFactory(tenant=tenant)
+    a = f.DoctorFactory(hospital=hospital, name=name)
+    b = f.DoctorFactory(hospital=hospital, name=name)
+    with tenant_context(tenant):
+        return DuplicateCandidate.objects.create(
+            tenant=tenant, doctor_a=a, doctor_b=b, reasons=["name_hospital"], score=70
+        )
+
+
+@isolation_case("page:duplicate_detail")
+def duplicate_pages(tenant, other_tenant, make_user):
+    own, foreign = _duplicate_pair(tenant, "本司重复甲"), _duplicate_pair(other_tenant, "他司重复乙")
+    return IsolationCase(
+        kind="page",
+        user=make_user(tenant, "tenant_admin"),
+        own=[own],
+        foreign=[foreign],
+        list_url=reverse("duplicate_list"),
+        detail_url=lambda c: reverse("duplicate_detail", args=[c.pk]),
+        text=lambda c: "本司重复甲" if c.tenant_id == tenant.pk else "他司重复乙",
+    )
+
+
+@isolation_case("page:doctor_merge_detail")
+def merge_pages(tenant, other_tenant, make_user):
+    from hospitals.steward.merge import doctor_merge
+
+    def merged(t, name):
+        pair = _duplicate_pair(t, name)
+        return doctor_merge(tenant=t, by=None, survivor=pair.doctor_a, merged=pair.doctor_b)
+
+    own, foreign = merged(tenant, "本司合并甲"), merged(other_tenant, "他司合并乙")
+    return IsolationCase(
+        kind="page",
+        user=make_user(tenant, "product_manager"),
+        own=[own],
+        foreign=[foreign],
+        list_url=reverse("duplicate_list"),
+        detail_url=lambda m: reverse("doctor_merge_detail", args=[m.pk]),
+        text=lambda m: "本司合并甲" if m.tenant_id == tenant.pk else "他司合并乙",
+    )

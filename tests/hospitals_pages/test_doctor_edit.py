@@ -68,7 +68,7 @@ def test_rep_cannot_change_master_fields_even_by_posting_them(client, world):
     assert 'name="name"' not in html and 'name="phone"' not in html and 'name="hospital"' not in html
     client.post(_url(world.li), {"name": "改名", "phone": "110", "background": "新背景", "clinical_title": "resident"})
     li = _fresh(world.li)
-    assert (li.name, li.phone, li.clinical_title) == ("李建国", "13900001111", "chief")
+    assert (li.name, li.phone, li.clinical_title) == ("李建国", "+8613900001111", "chief")  # stored in E.164
     assert li.background == "新背景"
 
 
