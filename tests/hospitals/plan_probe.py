@@ -176,12 +176,11 @@ def add_unaligned_doctors(tenant, n: int) -> None:
 
     from crm.db.base import apply_tenant_settings
     from crm.tenancy import tenant_context
+    from hospitals.models import Doctor
 
-    columns = (
-        "name, name_pinyin, name_initials, gender, hospital_id, department_id, clinical_title, academic_title, "
-        "admin_post, specialties, university, graduation_year, background, interests, pain_points, "
-        "preferred_channels, consent_to_contact, consent_date, phone, wechat, email, is_active"
-    )
+    # Every copied column of the model, so a column added later (with no database default) is copied too.
+    own = {"id", "tenant_id", "external_id", "created_at", "updated_at"}
+    columns = ", ".join(f.column for f in Doctor._meta.concrete_fields if f.column not in own)
     with tenant_context(tenant), transaction.atomic():
         apply_tenant_settings(connection)
         with connection.cursor() as cursor:
