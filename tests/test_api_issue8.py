@@ -84,5 +84,6 @@ def test_what_visits_and_plans_answer_is_declared_in_the_schema(admin_client, co
     schema = admin_client.get(reverse("api-schema"), {"format": "json"}).json()
     response = schema["components"]["schemas"][component]["properties"]
     assert fields <= set(response), sorted(fields - set(response))
+    assert [f for f in sorted(fields) if response[f].get("writeOnly")] == []
     # Positive control: a field that always was a response property.
     assert "doctor" in response
