@@ -41,6 +41,7 @@ def test_serious_adverse_event_from_a_visit_lands_in_the_pv_inbox(
     login(page, world.rep)
     page.goto(f"/visits/new/?doctor={world.doctor.pk}")
     expect(page.locator("[data-testid=visit-form]")).to_be_visible()
+    page.locator("[data-testid=tap-channel-in_person]").click()
     page.locator(f"[data-testid=tap-products-{world.product.pk}]").click()
     page.locator("[data-testid=tap-objective_achieved-yes]").click()
     page.locator("[data-testid=tap-signals-adverse_event]").click()
