@@ -82,3 +82,27 @@ def lot_trace_page(tenant, other_tenant, make_user):
         text=lambda o: o.title,
     )
     return client_case
+
+
+@isolation_case("page:complaint_attachment")
+def complaint_attachment_page(tenant, other_tenant, make_user):
+    from django.core.files.base import ContentFile
+
+    mine, theirs, own, foreign = _complaints(tenant, other_tenant)
+    attachments = []
+    for w, c in ((mine, own), (theirs, foreign)):
+        with tenant_context(w.tenant):
+            attachments.append(
+                services.attachment_add(
+                    tenant=w.tenant, by=w.rep, complaint=c, upload=ContentFile(b"%PDF-1.4 x", name=f"{w.lot}.pdf")
+                )
+            )
+    return IsolationCase(
+        user=mine.qa,
+        own=[attachments[0]],
+        foreign=[attachments[1]],
+        list_url=reverse("complaint_detail", args=[own.pk]),
+        detail_url=lambda a: reverse("complaint_attachment", args=[a.complaint_id, a.pk]),
+        kind="page",
+        text=lambda a: a.name,
+    )
