@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from crm.pagination import KeysetPagination
 from crm.permissions import (
     COMPLAINT_HANDLERS,
     COMPLAINT_INTAKE_ROLES,
@@ -150,10 +151,24 @@ def _run(fn, **kwargs):
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
 
 
+class ComplaintPagination(KeysetPagination):
+    """Newest first (``ordering=created_at`` for oldest first); with ``overdue``, most overdue
+    first — the orders the inbox indexes serve (complaints.models)."""
+
+    orderings = {"created_at": ("created_at",), "id": ()}
+    default_ordering = "-created_at"
+
+    def get_ordering(self, request, queryset=None):
+        if request.query_params.get("overdue") in ("1", "true", "yes"):
+            return list(selectors.OVERDUE_ORDERING)
+        return super().get_ordering(request, queryset)
+
+
 class ComplaintViewSet(TenantModelViewSet):
     """Complaints: intake by the field and the handlers, the workflow by QA / PV / administrators."""
 
     serializer_class = ComplaintSerializer
+    pagination_class = ComplaintPagination
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     write_roles = COMPLAINT_INTAKE_ROLES
     action_roles = {

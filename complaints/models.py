@@ -276,12 +276,13 @@ class Complaint(TenantModel):
             models.Index(fields=["tenant", "assignee", "-created_at", "-id"], name="complaint_assignee_idx"),
             models.Index(fields=["tenant", "reported_by", "-created_at", "-id"], name="complaint_reporter_idx"),
             models.Index(fields=["tenant", "lot_number", "-created_at"], name="complaint_lot_idx"),
-            models.Index(fields=["tenant", "product", "-created_at"], name="complaint_product_idx"),
+            models.Index(fields=["tenant", "product", "status", "-created_at", "-id"], name="complaint_product_st_idx"),
             models.Index(fields=["tenant", "doctor"], name="complaint_doctor_idx"),
             models.Index(fields=["tenant", "hospital"], name="complaint_hospital_idx"),
+            # Overdue lists sort by due date (most overdue first) and the daily job reads them.
             models.Index(
-                fields=["tenant", "next_due_on"],
-                name="complaint_open_due_idx",
+                fields=["tenant", "next_due_on", "id"],
+                name="complaint_open_due_id_idx",
                 condition=~models.Q(status="closed"),
             ),
         ]
@@ -332,9 +333,10 @@ class ComplaintClock(TenantModel):
             models.UniqueConstraint(fields=["tenant", "complaint", "kind"], name="complaintclock_tenant_uniq")
         ]
         indexes = [
+            # The daily job's reminders: unmet clocks due today or later (a small window of them).
             models.Index(
-                fields=["tenant", "remind_from"],
-                name="complaintclock_running_idx",
+                fields=["tenant", "due_on"],
+                name="complaintclock_due_idx",
                 condition=models.Q(met_on__isnull=True),
             )
         ]
@@ -350,6 +352,27 @@ class ComplaintClock(TenantModel):
         if self.due_on < day:
             return "overdue"
         return "due_soon" if self.remind_from <= day else "running"
+
+
+class ClockRun(TenantModel):
+    """The daily clock job ran for this tenant and day (its reminders and escalations were sent).
+
+    Written in the job's transaction: a second run the same day finds it and adds nothing
+    without probing every overdue complaint again (the notifications' own once-a-day
+    constraint still holds underneath)."""
+
+    day = models.DateField(_("day"))
+    reminders = models.PositiveIntegerField(_("reminders"), default=0)
+    escalations = models.PositiveIntegerField(_("escalations"), default=0)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("clock job run")
+        verbose_name_plural = _("clock job runs")
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="clockrun_tenant_day")]
+
+    def __str__(self):
+        return f"{self.day}"
 
 
 class ComplaintEvent(TenantModel):

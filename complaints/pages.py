@@ -23,6 +23,8 @@ def home_card(user):
         today = timezone.localdate()
         rows = list(mine.order_by("next_due_on", "-id")[:5])
         overdue = mine.filter(next_due_on__lt=today).count()
+    if not rows:
+        return None  # no card without an open complaint (the menu has the inbox and the form)
     return {"rows": rows, "overdue": overdue, "today": today, "can_intake": True}
 
 

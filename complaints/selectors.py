@@ -38,6 +38,12 @@ from hospitals.selectors import visible_doctor_ids, visible_hospitals
 from .models import Complaint, ComplaintClock, ComplaintEvent, Queue, Status
 
 INBOX_ORDERING = ("-created_at", "-id")
+OVERDUE_ORDERING = ("next_due_on", "id")  # most overdue first
+
+
+def inbox_ordering(filters: dict) -> tuple[str, ...]:
+    """Newest first; an overdue list most overdue first (each served by an index)."""
+    return OVERDUE_ORDERING if filters.get("overdue") else INBOX_ORDERING
 
 
 def _same_tenant(tenant, user) -> bool:

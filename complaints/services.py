@@ -34,6 +34,7 @@ from . import rules
 from .models import (
     OPEN_STATUSES,
     ClockKind,
+    ClockRun,
     Complaint,
     ComplaintAttachment,
     ComplaintClock,
@@ -753,39 +754,60 @@ def attachment_add(*, tenant, by, complaint, upload) -> ComplaintAttachment:
 
 # --- the daily clock job --------------------------------------------------------------------
 
-_REMINDER_SQL = """
-INSERT INTO {notifications} (tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at)
-SELECT DISTINCT c.tenant_id, c.{user}, %(kind)s, left(%(text)s || c.title, 300), '/complaints/' || c.id || '/',
-       'complaint', c.id, %(day)s, false, %(now)s
-FROM complaints_complaintclock k
-JOIN complaints_complaint c ON c.id = k.complaint_id
-WHERE k.tenant_id = %(tenant)s AND c.tenant_id = %(tenant)s AND k.met_on IS NULL
-  AND {window} AND c.{user} IS NOT NULL AND c.status <> 'closed'
+_COLUMNS = "tenant_id, user_id, kind, text, link, object_type, object_id, date, read, created_at"
+_ROW = (
+    "c.tenant_id, c.{user}, %(kind)s, left(%(text)s || c.title, 300), '/complaints/' || c.id || '/',"
+    " 'complaint', c.id, %(day)s, false, %(now)s"
+)
+
+# Reminders: open complaints with an unmet clock due today or later whose reminder window has begun.
+# Only constant table and column names are joined into the text; every value is a parameter.
+_REMIND_SQL = (
+    f"INSERT INTO {{notifications}} ({_COLUMNS}) SELECT {_ROW.format(user='assignee_id')}"  # noqa: S608
+    """
+FROM complaints_complaint c
+WHERE c.tenant_id = %(tenant)s AND c.status <> 'closed' AND c.assignee_id IS NOT NULL
+  AND c.id IN (SELECT k.complaint_id FROM complaints_complaintclock k
+               WHERE k.tenant_id = %(tenant)s AND k.met_on IS NULL AND k.due_on >= %(day)s
+                 AND k.remind_from <= %(day)s)
 ON CONFLICT DO NOTHING
 """
+)
+# Escalations: open complaints whose earliest unmet clock (next_due_on) is past.
+_ESCALATE_SQL = (
+    f"INSERT INTO {{notifications}} ({_COLUMNS}) SELECT {_ROW.format(user='escalate_to_id')}"  # noqa: S608
+    """
+FROM complaints_complaint c
+WHERE c.tenant_id = %(tenant)s AND c.status <> 'closed' AND c.next_due_on < %(day)s
+  AND c.escalate_to_id IS NOT NULL
+ON CONFLICT DO NOTHING
+"""
+)
 
 
 def complaint_reminders(*, tenant, now, day) -> dict[str, int]:
     """The daily clock job (registered with crm.inbox): a reminder to the assignee for every
-    open complaint with a clock due within its reminder window, an escalation to the escalation
-    user for every one past due. Set-based, one statement each; exactly once per complaint,
-    level and day (the inbox's unique notification per user, kind, object and day)."""
+    open complaint with a clock inside its reminder window, an escalation to the escalation
+    user for every one past due. Set-based, one statement each. Exactly once per complaint,
+    level and day: the run is recorded per tenant and day (:class:`ClockRun`), so a second run
+    the same day adds nothing and costs one row lookup; underneath, the inbox keeps one
+    notification per user, kind, object and day."""
     tid = tenant_id_of(tenant)
+    due, escalated = NotificationKind.DUE_SOON.value, NotificationKind.ESCALATED.value
+    counts = {due: 0, escalated: 0}
+    run, created = ClockRun.objects.get_or_create(tenant_id=tid, day=day)
+    if not created:
+        return counts
     params = {"tenant": tid, "day": day, "now": now}
-    jobs = {
-        NotificationKind.DUE_SOON: (
-            "assignee_id",
-            "k.remind_from <= %(day)s AND k.due_on >= %(day)s",
-            gettext("Complaint due soon: "),
-        ),
-        NotificationKind.ESCALATED: ("escalate_to_id", "k.due_on < %(day)s", gettext("Complaint overdue: ")),
-    }
-    counts = {}
     with connection.cursor() as cur:
-        for kind, (user, window, text) in jobs.items():
-            sql = _REMINDER_SQL.format(notifications=inbox.NOTIFICATION_TABLE, user=user, window=window)
-            cur.execute(sql, {**params, "kind": kind.value, "text": text})
-            counts[kind.value] = cur.rowcount
+        for kind, sql, text in (
+            (due, _REMIND_SQL, gettext("Complaint due soon: ")),
+            (escalated, _ESCALATE_SQL, gettext("Complaint overdue: ")),
+        ):
+            cur.execute(sql.format(notifications=inbox.NOTIFICATION_TABLE), {**params, "kind": kind, "text": text})
+            counts[kind] = cur.rowcount
+    run.reminders, run.escalations = counts[due], counts[escalated]
+    run.save(update_fields=["reminders", "escalations"])
     return counts
 
 

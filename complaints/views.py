@@ -61,7 +61,8 @@ def complaint_list(request):
     filters = form.cleaned_data if form.is_valid() else {"status": "open"}
     qs = selectors.complaint_inbox(tenant=tenant, user=user, scope=scope, filters=filters)
     qs = qs.select_related("product", "hospital", "assignee")
-    page = keyset_page(qs, ordering=selectors.INBOX_ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    ordering = selectors.inbox_ordering(filters)
+    page = keyset_page(qs, ordering=ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("cursor", None)
     return render(

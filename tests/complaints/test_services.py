@@ -154,23 +154,25 @@ def test_roles_that_do_not_handle_are_refused(world):
 
 
 def test_clock_job_reminds_before_escalates_after_once_a_day(world):
-    c = _quality(world, aware_on=timezone.localdate() - datetime.timedelta(days=40))
     t = world.tenant
-    now = timezone.now()
+    late = _quality(world, aware_on=timezone.localdate() - datetime.timedelta(days=40))
+    fresh = _quality(world, lot_number="")
     with tenant_context(t):
-        first = services.complaint_reminders(tenant=t, now=now, day=timezone.localdate())
-        second = services.complaint_reminders(tenant=t, now=now, day=timezone.localdate())
-        escalations = Notification.objects.filter(kind="complaint_escalated", object_id=c.pk)
+        ack = ComplaintClock.objects.get(complaint=fresh, kind="acknowledge")
+    day, now = ack.remind_from, timezone.now()  # the fresh complaint's reminder window has begun
+    with tenant_context(t):
+        first = services.complaint_reminders(tenant=t, now=now, day=day)
+        second = services.complaint_reminders(tenant=t, now=now, day=day)
+        escalations = Notification.objects.filter(kind="complaint_escalated", object_id=late.pk)
         assert first["complaint_escalated"] == 1 and escalations.count() == 1
         assert escalations.get().user_id == world.admin.pk  # no QA escalation set: the administrator
-        assert second == {"complaint_escalated": 0, "complaint_due": 0}
-        fresh = _quality(world, lot_number="")
-        # Positive control for the reminder: due tomorrow (ack clock: 1 working day).
-        ack = ComplaintClock.objects.get(complaint=fresh, kind="acknowledge")
-        day = ack.remind_from
-        counts = services.complaint_reminders(tenant=t, now=now, day=day)
-        assert counts["complaint_due"] >= 1
         assert Notification.objects.filter(kind="complaint_due", object_id=fresh.pk, user=world.qa).count() == 1
+        # Negative beside it: the fresh complaint is not escalated (nothing of it is past due).
+        assert not Notification.objects.filter(kind="complaint_escalated", object_id=fresh.pk).exists()
+        assert second == {"complaint_escalated": 0, "complaint_due": 0}
+        # The next day it runs again (the late complaint is escalated again, once).
+        third = services.complaint_reminders(tenant=t, now=now, day=day + datetime.timedelta(days=1))
+        assert third["complaint_escalated"] >= 1 and escalations.count() == 2
 
 
 def test_lot_signal_once_at_the_threshold(world):
