@@ -273,6 +273,7 @@ class Complaint(TenantModel):
         indexes = [
             models.Index(fields=["tenant", "queue", "status", "-created_at", "-id"], name="complaint_inbox_idx"),
             models.Index(fields=["tenant", "-created_at", "-id"], name="complaint_recent_idx"),
+            models.Index(fields=["tenant", "queue", "-created_at", "-id"], name="complaint_queue_idx"),
             models.Index(fields=["tenant", "assignee", "-created_at", "-id"], name="complaint_assignee_idx"),
             models.Index(fields=["tenant", "reported_by", "-created_at", "-id"], name="complaint_reporter_idx"),
             models.Index(fields=["tenant", "lot_number", "-created_at"], name="complaint_lot_idx"),
