@@ -7,10 +7,32 @@ class ComplaintsConfig(AppConfig):
 
     ``ready()`` is where the app contributes to the apps below it, never the other way round:
 
-    * ``crm.inbox.register_kinds(...)`` / ``crm.inbox.register_reminders("complaints", fn)`` — the
-      notification kinds and the daily SLA reminders and escalations;
-    * ``crm.home.register_card(...)`` — cards of the home pages (quality, pharmacovigilance).
+    * ``crm.inbox.register_kinds`` / ``register_reminders("complaints", …)`` — the notification
+      kinds and the daily clock job (reminders before due, escalations after), run by the
+      kernel's daily beat job;
+    * ``visits.hooks.register_report_submitted`` — a submitted visit report's adverse-event or
+      quality signal becomes a complaint (first awareness = the visit date);
+    * ``crm.home.register_card`` — the complaints card of the handlers' and reps' home pages.
     """
 
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        from crm import home, inbox
+        from crm.permissions import COMPLAINT_ALL_READERS, FIELD_ROLES
+        from visits import hooks
+
+        from . import pages, services
+        from .vocabulary import NotificationKind
+
+        inbox.register_kinds(NotificationKind)
+        inbox.register_reminders("complaints", services.complaint_reminders)
+        hooks.register_report_submitted("complaints", services.complaints_from_visit)
+        home.register_card(
+            key="complaints",
+            template="complaints/_home_card.html",
+            roles=COMPLAINT_ALL_READERS | FIELD_ROLES,
+            context=pages.home_card,
+            order=20,
+        )

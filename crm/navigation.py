@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
+    COMPLAINT_ALL_READERS,
     FIELD_ROLES,
     IMPORT_ROLES,
     MANAGER_ROLES,
@@ -36,6 +37,9 @@ MENU = [
     (_("Inquiries"), "inquiry_list", ALL_ROLES),
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
+    # Complaints: the inbox for everyone who takes them in or reads them; the dashboard for head office.
+    (_("Complaints"), "complaint_list", ALL_ROLES),
+    (_("Complaint dashboard"), "complaint_dashboard", COMPLAINT_ALL_READERS),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -32,7 +32,16 @@ VISITING_ROLES = FIELD_ROLES | MANAGER_ROLES
 # Who sees doctors through the territories they cover (a distributor rep: through coverage).
 TERRITORY_ROLES = frozenset({Role.REP, Role.MANAGER})
 # Head office: every doctor of the tenant, read-only on the field's work.
-HEAD_OFFICE_ROLES = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})
+HEAD_OFFICE_ROLES = frozenset(
+    {
+        Role.TENANT_ADMIN,
+        Role.PRODUCT_MANAGER,
+        Role.MEDICAL_AFFAIRS,
+        Role.COMPLIANCE,
+        Role.QUALITY,
+        Role.PHARMACOVIGILANCE,
+    }
+)
 # Who sees doctors' phone, WeChat and email (PIPL).
 CONTACT_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 # Who may see speaker-fee amounts (events/ uses it once fee records exist).
@@ -62,6 +71,16 @@ INQUIRY_ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER, Role.C
 TASK_ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
 TASK_WORKERS = ALL_ROLES - {Role.PRODUCT_MANAGER}  # complete or reopen a task of their inbox
 TASK_INBOX_ROLES = frozenset({Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})  # inbox on their home page
+
+# Complaints: who handles which inbox, who sees every complaint, who takes them in.
+QA_ROLES = frozenset({Role.QUALITY})  # product-quality complaints, lot trace, investigations, CAPA
+PV_ROLES = frozenset({Role.PHARMACOVIGILANCE, Role.MEDICAL_AFFAIRS})  # adverse events and their clocks
+COMPLAINT_HANDLERS = QA_ROLES | PV_ROLES | {Role.TENANT_ADMIN}  # triage, investigate, reply, close
+COMPLAINT_ALL_READERS = COMPLAINT_HANDLERS | {Role.COMPLIANCE, Role.PRODUCT_MANAGER}  # every complaint
+COMPLAINT_INTAKE_ROLES = VISITING_ROLES | COMPLAINT_HANDLERS  # record a complaint (phone, API)
+COMPLAINT_CONTACT_ROLES = COMPLAINT_HANDLERS  # the reporter's contact details (and the reporting rep)
+LOT_TRACE_ROLES = COMPLAINT_HANDLERS | {Role.COMPLIANCE}  # reverse lot trace, lots received
+COMPLAINT_SETTINGS_EDITORS = ADMIN_ROLES | QA_ROLES | {Role.PHARMACOVIGILANCE}  # SLAs and routing
 
 
 # --- checks ---------------------------------------------------------------------------------

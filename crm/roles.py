@@ -17,4 +17,6 @@ class Role(models.TextChoices):
     PRODUCT_MANAGER = "product_manager", _("Product manager")
     MEDICAL_AFFAIRS = "medical_affairs", _("Medical affairs")
     COMPLIANCE = "compliance", _("Compliance")
+    QUALITY = "quality", _("Quality assurance")
+    PHARMACOVIGILANCE = "pharmacovigilance", _("Pharmacovigilance")
     TENANT_ADMIN = "tenant_admin", _("Administrator")

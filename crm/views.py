@@ -20,6 +20,8 @@ HOME_TEMPLATES = {
     "product_manager": "home/product_manager.html",
     "medical_affairs": "home/medical_affairs.html",
     "compliance": "home/compliance.html",
+    "quality": "home/quality.html",
+    "pharmacovigilance": "home/pharmacovigilance.html",
     "tenant_admin": "home/tenant_admin.html",
 }
 

@@ -4,6 +4,11 @@
 * :func:`register_event_followups` — events/ names who to follow up after an event:
   ``fn(*, tenant, rep, week_start) -> iterable of (doctor, due_date)``; the rep's suggested
   week (``visits.selectors.suggested_week``) lists them with the reason "Event attendee".
+* :func:`register_report_submitted` — something to do with every submitted visit report that
+  carries a signal: ``fn(*, tenant, visit) -> None``, run by the follow-up job
+  (``visits.services.visit_followups_create``) inside its transaction, so that it shares the
+  job's outbox and retries. It must be idempotent (the job may run twice); complaints/ takes
+  in the adverse-event and quality signals with it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _EVENT_FOLLOWUPS: dict[str, Callable] = {}
+_REPORT_SUBMITTED: dict[str, Callable] = {}
 
 
 def register_event_followups(name: str, fn: Callable) -> None:
@@ -24,3 +30,14 @@ def event_followups(*, tenant, rep, week_start) -> list[tuple]:
     for fn in _EVENT_FOLLOWUPS.values():
         out.extend(fn(tenant=tenant, rep=rep, week_start=week_start))
     return out
+
+
+def register_report_submitted(name: str, fn: Callable) -> None:
+    """Add (or replace, by ``name``) ``fn(*, tenant, visit)``, run for each submitted report."""
+    _REPORT_SUBMITTED[name] = fn
+
+
+def report_submitted(*, tenant, visit) -> None:
+    """Run every registered ``fn(*, tenant, visit)`` for a submitted report, in registration order."""
+    for fn in _REPORT_SUBMITTED.values():
+        fn(tenant=tenant, visit=visit)

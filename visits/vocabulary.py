@@ -47,6 +47,7 @@ class Signal(models.TextChoices):
     MEDICAL_QUESTION = "medical_question", _("Medical question")
     COMPLIANCE_QUESTION = "compliance_question", _("Compliance question")
     ADVERSE_EVENT = "adverse_event", _("Adverse-event mention")
+    QUALITY_COMPLAINT = "quality_complaint", _("Product-quality complaint")
     EVENT_INVITATION = "event_invitation", _("Event invitation")
     SAMPLE_REQUEST = "sample_request", _("Sample request")
 

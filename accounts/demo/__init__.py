@@ -22,6 +22,8 @@ PEOPLE = [
     ("pm", Role.PRODUCT_MANAGER, "刘洋"),
     ("medical", Role.MEDICAL_AFFAIRS, "孙敏"),
     ("compliance", Role.COMPLIANCE, "周婷"),
+    ("qa", Role.QUALITY, "郑洁"),
+    ("pv", Role.PHARMACOVIGILANCE, "冯涛"),
     ("admin", Role.TENANT_ADMIN, "吴刚"),
 ]
 

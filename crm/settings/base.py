@@ -326,6 +326,11 @@ SPECTACULAR_SETTINGS = {
         "SendBackChannelEnum": "visits.models.SendBackChannel",
         "ContentKindEnum": "visits.models.ContentKind",
         "NotificationKindEnum": "visits.models.NotificationKind",
+        "ComplaintTypeEnum": "complaints.models.ComplaintType",
+        "ComplaintStatusEnum": "complaints.models.Status",
+        "ComplaintSeverityEnum": "complaints.models.Severity",
+        "IntakeChannelEnum": "complaints.models.IntakeChannel",
+        "ReplyChannelEnum": "complaints.models.ReplyChannel",
     },
 }
 

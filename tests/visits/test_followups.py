@@ -201,7 +201,9 @@ def test_daily_reminders_are_sent_once_a_day(team):
         second = services.reminders_send(tenant=team.tenant, now=now)
         notes = Notification.objects.all()
         assert first["report_overdue"] == 1 and first["task_overdue"] == 2 and first["inquiry_overdue"] == 1
-        assert second == {"report_overdue": 0, "task_due": 0, "task_overdue": 0, "inquiry_overdue": 0}
+        # Every registered reminder (complaints' too) adds nothing the second time.
+        assert set(second) >= {"report_overdue", "task_due", "task_overdue", "inquiry_overdue"}
+        assert not any(second.values()), second
         assert notes.filter(user=team.rep, kind="report_overdue", object_id=late_draft.pk).count() == 1
         assert notes.filter(user=team.rep, kind="task_overdue", object_id=overdue.pk).count() == 1
         assert notes.filter(user=team.medical, kind="task_overdue", object_id=unassigned.pk).count() == 1

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from crm import inbox
 from crm.tenancy import tenant_id_of
-from visits import selectors
+from visits import hooks, selectors
 from visits.models import (
     Assignee,
     FollowUpRule,
@@ -176,6 +176,8 @@ def visit_followups_create(*, tenant, visit_id: int) -> int:
                 if user_id and user_id != visit.rep_id
             ],
         )
+        # The apps above (complaints) take in what they need of the report, under the same outbox.
+        hooks.report_submitted(tenant=tid, visit=visit)
         PendingFollowUp.objects.for_tenant(tenant).filter(visit_id=visit_id).delete()
         return len(created)
 

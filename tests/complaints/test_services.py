@@ -1,0 +1,187 @@
+"""Complaint services: intake, routing, lot check, workflow, clocks, the closed lock, follow-up."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import ClockKind, Complaint, ComplaintClock, ComplaintEvent, LotSignal, Queue, Status
+from crm.models import Notification
+from crm.tenancy import tenant_context
+from tests.complaints.factories import complaints_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tenant):
+    return complaints_world(tenant)
+
+
+def _quality(world, by=None, **kw):
+    data = {
+        "tenant": world.tenant,
+        "by": by or world.rep,
+        "type": "quality",
+        "defect": "packaging",
+        "reporter_kind": "hospital",
+        "hospital": world.hospital,
+        "product": world.product,
+        "lot_number": world.lot,
+        "description": "铝箔破损",
+        "contact_name": "药剂科王主任",
+        "contact_phone": "13800000000",
+    }
+    data.update(kw)
+    with tenant_context(world.tenant):
+        return services.complaint_create(**data)
+
+
+def test_quality_complaint_goes_to_qa_with_clocks_and_a_known_lot(world):
+    c = _quality(world)
+    assert c.queue == Queue.QA and c.assignee_id == world.qa.pk and c.lot_known
+    with tenant_context(world.tenant):
+        clocks = {k.kind: k for k in ComplaintClock.objects.filter(complaint=c)}
+        assert set(clocks) == {"acknowledge", "investigation", "closure"}
+        assert clocks["investigation"].due_on == c.aware_on + datetime.timedelta(days=30)
+        assert c.next_due_on == min(k.due_on for k in clocks.values())
+        assert Notification.objects.filter(user=world.qa, kind="complaint_new", object_id=c.pk).exists()
+        assert not ComplaintEvent.objects.filter(complaint=c, kind="warning").exists()
+
+
+def test_unknown_lot_is_accepted_with_a_warning(world):
+    c = _quality(world, lot_number="nope-123")
+    assert c.pk and not c.lot_known and c.lot_number == "NOPE-123"
+    with tenant_context(world.tenant):
+        warning = ComplaintEvent.objects.get(complaint=c, kind="warning")
+    assert "NOPE-123" in warning.note
+
+
+def test_bad_input_is_refused_with_field_errors(world):
+    with pytest.raises(ValidationError) as err:
+        _quality(world, defect="", description="", product=None)
+    assert {"defect", "description", "product"} <= set(err.value.message_dict)
+    with tenant_context(world.tenant):
+        assert not Complaint.objects.exists()
+
+
+def test_serious_adverse_event_from_a_visit_has_the_visit_date_as_day_zero(world):
+    from tests.visits.factories import VisitFactory
+    from visits.models import Visit, VisitProduct
+    from visits.services import visit_followups_create
+
+    visited = timezone.now() - datetime.timedelta(days=2)
+    with tenant_context(world.tenant):
+        visit = VisitFactory(
+            doctor=world.doctor,
+            rep=world.rep,
+            visited_at=visited,
+            signals=["adverse_event"],
+            signal_notes={"adverse_event": "患者用药后严重皮疹住院"},
+        )
+        VisitProduct.objects.create(visit=visit, product=world.product)
+        Visit.objects.filter(pk=visit.pk).update(status="submitted", submitted_at=timezone.now())
+        visit_followups_create(tenant=world.tenant, visit_id=visit.pk)
+        visit_followups_create(tenant=world.tenant, visit_id=visit.pk)  # the job may run twice
+        [c] = Complaint.objects.filter(visit=visit)
+        regulator = ComplaintClock.objects.get(complaint=c, kind=ClockKind.REGULATOR)
+    day0 = timezone.localtime(visited).date()
+    assert c.type == "adverse_event" and c.queue == Queue.PV and c.assignee_id == world.pv.pk
+    assert c.aware_on == day0 and c.severity == "high" and c.channel == "visit"
+    assert regulator.due_on == day0 + datetime.timedelta(days=15)
+
+
+def test_workflow_closed_is_locked_in_the_database_and_reopen_needs_a_reason(world):
+    c = _quality(world)
+    t, qa = world.tenant, world.qa
+    with tenant_context(t):
+        with pytest.raises(ValidationError):
+            services.complaint_resolve(tenant=t, by=qa, complaint=c)  # not from new
+        services.complaint_triage(tenant=t, by=qa, complaint=c, severity="high", note="已致电药剂科")
+        services.complaint_start_investigation(tenant=t, by=qa, complaint=c)
+        with pytest.raises(ValidationError):
+            services.complaint_resolve(tenant=t, by=qa, complaint=c)  # no decision yet
+        services.complaint_investigation_record(
+            tenant=t,
+            by=qa,
+            complaint=c,
+            root_cause="packaging",
+            findings="封口温度偏低",
+            capa_ref="CAPA-2025-017",
+            lot_affected=True,
+            decision="replace",
+        )
+        services.complaint_resolve(tenant=t, by=qa, complaint=c)
+        with pytest.raises(ValidationError):
+            services.complaint_close(tenant=t, by=qa, complaint=c)  # no reply yet
+        services.complaint_reply(
+            tenant=t, by=qa, complaint=c, channel="phone", replied_on=timezone.localdate(), text="已查明原因并更换产品"
+        )
+        services.complaint_close(tenant=t, by=qa, complaint=c)
+        c.refresh_from_db()
+        assert c.status == Status.CLOSED and c.next_due_on is None
+        # The rep who recorded it gets the satisfaction follow-up.
+        assert Notification.objects.filter(user=world.rep, kind="complaint_followup", object_id=c.pk).exists()
+        with pytest.raises(ValidationError):
+            services.complaint_update(tenant=t, by=qa, complaint=c, description="改")
+        # The database refuses it too, whatever the path.
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Complaint.objects.filter(pk=c.pk).update(description="偷偷改")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Complaint.objects.filter(pk=c.pk).delete()
+        with pytest.raises(ValidationError):
+            services.complaint_reopen(tenant=t, by=qa, complaint=c, reason=" ")
+        services.complaint_reopen(tenant=t, by=qa, complaint=c, reason="客户再次反馈")
+        c.refresh_from_db()
+        assert c.status == Status.INVESTIGATING and c.reopen_count == 1
+        statuses = list(
+            ComplaintEvent.objects.filter(complaint=c, kind="transition").values_list("to_status", flat=True)
+        )
+    assert statuses == ["triaged", "investigating", "resolved", "closed", "investigating"]
+
+
+def test_roles_that_do_not_handle_are_refused(world):
+    c = _quality(world)
+    with tenant_context(world.tenant), pytest.raises(ValidationError):
+        services.complaint_triage(tenant=world.tenant, by=world.pv, complaint=c)  # PV does not take QA's
+    with tenant_context(world.tenant), pytest.raises(ValidationError):
+        services.complaint_triage(tenant=world.tenant, by=world.rep, complaint=c)
+    with tenant_context(world.tenant):
+        services.complaint_triage(tenant=world.tenant, by=world.qa, complaint=c)
+
+
+def test_clock_job_reminds_before_escalates_after_once_a_day(world):
+    t = world.tenant
+    late = _quality(world, aware_on=timezone.localdate() - datetime.timedelta(days=40))
+    fresh = _quality(world, lot_number="")
+    with tenant_context(t):
+        ack = ComplaintClock.objects.get(complaint=fresh, kind="acknowledge")
+    day, now = ack.remind_from, timezone.now()  # the fresh complaint's reminder window has begun
+    with tenant_context(t):
+        first = services.complaint_reminders(tenant=t, now=now, day=day)
+        second = services.complaint_reminders(tenant=t, now=now, day=day)
+        escalations = Notification.objects.filter(kind="complaint_escalated", object_id=late.pk)
+        assert first["complaint_escalated"] == 1 and escalations.count() == 1
+        assert escalations.get().user_id == world.admin.pk  # no QA escalation set: the administrator
+        assert Notification.objects.filter(kind="complaint_due", object_id=fresh.pk, user=world.qa).count() == 1
+        # Negative beside it: the fresh complaint is not escalated (nothing of it is past due).
+        assert not Notification.objects.filter(kind="complaint_escalated", object_id=fresh.pk).exists()
+        assert second == {"complaint_escalated": 0, "complaint_due": 0}
+        # The next day it runs again (the late complaint is escalated again, once).
+        third = services.complaint_reminders(tenant=t, now=now, day=day + datetime.timedelta(days=1))
+        assert third["complaint_escalated"] >= 1 and escalations.count() == 2
+
+
+def test_lot_signal_once_at_the_threshold(world):
+    _quality(world)
+    _quality(world)
+    with tenant_context(world.tenant):
+        assert not LotSignal.objects.exists()
+    _quality(world)
+    _quality(world)
+    with tenant_context(world.tenant):
+        assert LotSignal.objects.filter(key=f"lot:{world.lot}").count() == 1
+        assert Notification.objects.filter(kind="lot_signal", user=world.qa).count() == 1
