@@ -186,7 +186,10 @@ class OverrideForm(forms.Form):
 
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    expires_on = forms.DateField(label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> takes only ISO dates: a locale format (2027/02/28) is dropped by the browser.
+    expires_on = forms.DateField(
+        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

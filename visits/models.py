@@ -500,13 +500,14 @@ class VisitProduct(TenantModel):
 
 
 class VisitKeyMessage(TenantModel):
-    """A key message delivered in a visit and the doctor's reaction to it."""
+    """A key message of a visit and the doctor's reaction to it (``undelivered``: planned, not delivered)."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="key_messages", verbose_name=_("visit"))
     key_message = models.ForeignKey(
         "hospitals.KeyMessage", on_delete=models.PROTECT, related_name="+", verbose_name=_("key message")
     )
-    reaction = models.CharField(_("reaction"), max_length=12, choices=Reaction.choices, default=Reaction.NEUTRAL)
+    # No default: a reaction is what the rep chose, never what the form assumed (issue 15).
+    reaction = models.CharField(_("reaction"), max_length=12, choices=Reaction.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

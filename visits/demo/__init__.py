@@ -312,7 +312,11 @@ def _followups(tenant, rng):
                 MedicalInquiry.objects.for_tenant(tenant).filter(pk=inquiry.pk).update(
                     status=InquiryStatus.SENT, sent_back_channel="rep", sent_back_at=now
                 )
-    for task in FollowUpTask.objects.for_tenant(tenant).open().filter(due_at__lt=now - datetime.timedelta(days=3)):
+    # A task of a medical inquiry is done when the inquiry is answered (above), never on its own.
+    old_tasks = FollowUpTask.objects.for_tenant(tenant).open().filter(
+        due_at__lt=now - datetime.timedelta(days=3), inquiry__isnull=True
+    )
+    for task in old_tasks:
         if rng.random() < 0.85:
             FollowUpTask.objects.for_tenant(tenant).filter(pk=task.pk).update(
                 status="done",

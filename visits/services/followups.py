@@ -20,6 +20,7 @@ from visits.models import (
     FollowUpRule,
     FollowUpTask,
     FollowUpTrigger,
+    InquiryStatus,
     MedicalInquiry,
     NotificationKind,
     PendingFollowUp,
@@ -216,6 +217,10 @@ def followup_task_complete(*, tenant, by, task, answer: str = "") -> FollowUpTas
         raise ValidationError(_("This task is not yours to complete."))
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("This task is already done."))
+    if task.inquiry_id and task.inquiry.status == InquiryStatus.OPEN:
+        # The task of a medical inquiry ends when the inquiry is answered; "done" beside an
+        # unanswered inquiry past its SLA would tell the field the doctor has an answer.
+        raise ValidationError(_("Answer the medical inquiry: its task is done with the answer."))
     if task.kind in (FollowUpTrigger.MEDICAL_QUESTION, FollowUpTrigger.ADVERSE_EVENT) and not answer.strip():
         raise ValidationError({"answer": _("Record the answer or the action taken.")})
     task.status = TaskStatus.DONE
