@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.segmentation_pages.helpers import elements
 from tests.visits.factories import VisitFactory
 from tests.visits_pages.conftest import HTMX, make_plan, make_report
-from tests.segmentation_pages.helpers import elements
 from tests.visits_pages.helpers import checked, choice_values, field_value, has_testid
 from visits.models import PendingFollowUp, Visit, VisitAmendment, VisitKeyMessage
 

@@ -313,8 +313,10 @@ def _followups(tenant, rng):
                     status=InquiryStatus.SENT, sent_back_channel="rep", sent_back_at=now
                 )
     # A task of a medical inquiry is done when the inquiry is answered (above), never on its own.
-    old_tasks = FollowUpTask.objects.for_tenant(tenant).open().filter(
-        due_at__lt=now - datetime.timedelta(days=3), inquiry__isnull=True
+    old_tasks = (
+        FollowUpTask.objects.for_tenant(tenant)
+        .open()
+        .filter(due_at__lt=now - datetime.timedelta(days=3), inquiry__isnull=True)
     )
     for task in old_tasks:
         if rng.random() < 0.85:
