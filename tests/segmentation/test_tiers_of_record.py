@@ -97,7 +97,9 @@ def test_an_identical_re_run_leaves_no_draft(tenant):
         assert not selectors.draft_runs(tenant=tenant).exists()
 
 
-def test_new_doctors_are_unscored_until_scored_against_the_published_cutoffs(tenant, django_capture_on_commit_callbacks):
+def test_new_doctors_are_unscored_until_scored_against_the_published_cutoffs(
+    tenant, django_capture_on_commit_callbacks
+):
     doctors, product = make_doctors(tenant, 10)
     version = make_version(tenant)
     pm = UserFactory(tenant=tenant, role="product_manager")
@@ -120,7 +122,9 @@ def test_new_doctors_are_unscored_until_scored_against_the_published_cutoffs(ten
         lowest[tier] = min(lowest.get(tier, 101), score)
     for d in new:
         tier, score, _v = after[d.pk]
-        expected = "A" if score >= lowest["A"] else "B" if score >= lowest["B"] else "C" if score >= lowest["C"] else "D"
+        expected = (
+            "A" if score >= lowest["A"] else "B" if score >= lowest["B"] else "C" if score >= lowest["C"] else "D"
+        )
         assert tier == expected
 
 
