@@ -215,6 +215,7 @@ class ScorecardVersionSerializer(serializers.ModelSerializer):
             "quota_a",
             "quota_b",
             "quota_c",
+            "missing_data",
             "notes",
             "dimensions",
             "copy_from",

@@ -59,9 +59,20 @@ class VersionRuleForm(forms.ModelForm):
 
     class Meta:
         model = ScorecardVersion
-        fields = ["tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "notes"]
+        fields = [
+            "tier_rule",
+            "cutoff_a",
+            "cutoff_b",
+            "cutoff_c",
+            "quota_a",
+            "quota_b",
+            "quota_c",
+            "missing_data",
+            "notes",
+        ]
         widgets = {
             "tier_rule": forms.RadioSelect,
+            "missing_data": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -206,6 +217,24 @@ class OverrideForm(forms.Form):
         if value < timezone.localdate():
             raise forms.ValidationError(_("The expiry date must be today or later."))
         return value
+
+
+class PublishForm(forms.Form):
+    """Why a draft result replaces the published tiers of its period."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ScheduleForm(forms.Form):
+    """The tenant's quarterly re-score: on or off, and its day."""
+
+    rescore_enabled = forms.BooleanField(label=_("Re-score every quarter"), required=False)
+    rescore_day = forms.IntegerField(
+        label=_("Day of Jan, Apr, Jul and Oct"),
+        min_value=1,
+        max_value=28,
+        help_text=_("The re-score of the quarter that just ended runs on this day, after 00:30 (Beijing time)."),
+    )
 
 
 class TierSettingForm(forms.Form):

@@ -464,9 +464,10 @@ def run_history(*, tenant, period) -> QuerySet[ScoringRun]:
     """Every full run of a period that was its record, newest first (the one in force unsuperseded)."""
     return (
         ScoringRun.objects.for_tenant(tenant)
-        .filter(period=period, published_at__isnull=False)
+        # A run from before publishing existed has no published_at, but was the record if replaced.
+        .filter(Q(published_at__isnull=False) | Q(superseded_at__isnull=False), period=period)
         .select_related("published_by", "started_by", "version__scorecard")
-        .order_by("-published_at", "-id")
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
     )
 
 

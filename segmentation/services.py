@@ -81,7 +81,9 @@ def _same_tenant(tenant, obj):
 # --- scorecards and versions ------------------------------------------------------------------
 
 SCORECARD_FIELDS = frozenset({"name", "product", "description"})
-VERSION_FIELDS = frozenset({"tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "notes"})
+VERSION_FIELDS = frozenset(
+    {"tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "missing_data", "notes"}
+)
 
 
 @transaction.atomic
