@@ -84,6 +84,7 @@ from visits.selectors.reports import (
     can_amend_visit,
     can_edit_visit,
     doctor_timeline,
+    report_list,
     visit_detail,
     visit_list,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "notification_list",
     "objective_template",
     "rep_doctors",
+    "report_list",
     "suggested_week",
     "task_counts_by_status",
     "task_inbox",
