@@ -292,17 +292,25 @@ def week_context(user, *, week_start: datetime.date) -> dict:
             }
         )
     suggestions = selectors.suggested_week(tenant=tenant, rep=user, week_start=week_start)
+    # Never more than the week can hold (issue 15): the week's capacity less what is planned.
+    capacity = selectors.rep_capacity(
+        tenant=tenant, rep=user, start=week_start, end=week_start + datetime.timedelta(days=7)
+    )
+    room = max(capacity.visits - len(plans), 0)
+    shown = min(WEEK_SUGGESTIONS_SHOWN, room)
     return {
+        "week_capacity": capacity,
+        "week_room": room,
         # The most urgent first; a phone page of hundreds of rows helps nobody plan a week.
         "suggestion_total": len(suggestions),
-        "suggestions_shown": WEEK_SUGGESTIONS_SHOWN,
+        "suggestions_shown": shown,
         "week_start": week_start,
         "week_end": week_start + datetime.timedelta(days=6),
         "prev_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
         "days": days,
         "plan_count": len(plans),
-        "suggestions": suggestions[:WEEK_SUGGESTIONS_SHOWN],
+        "suggestions": suggestions[:shown],
     }
 
 

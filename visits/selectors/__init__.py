@@ -43,6 +43,10 @@ from visits.selectors.common import (
     team_user_ids,
     tier_frequencies,
     visit_settings,
+    Capacity,
+    is_working_day,
+    rep_capacity,
+    working_days,
 )
 from visits.selectors.content import (
     content_item_list,
@@ -138,6 +142,10 @@ __all__ = [
     "my_day",
     "notification_list",
     "objective_template",
+    "Capacity",
+    "is_working_day",
+    "rep_capacity",
+    "working_days",
     "rep_doctors",
     "report_list",
     "suggested_week",
