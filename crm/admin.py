@@ -12,7 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Notification, has_tenant_field
+from crm.models import Notification, WorkdayOverride, has_tenant_field
 from crm.permissions import can_use_admin, is_tenant_admin
 
 
@@ -153,7 +153,6 @@ class TenantAdmin(NotFoundAdminMixin, admin.ModelAdmin):
         return self._allowed(request)
 
 
-@admin.register(Notification)
 class NotificationAdmin(TenantAdmin):
     """The inbox's notifications (every app's), read-mostly."""
 
@@ -162,3 +161,24 @@ class NotificationAdmin(TenantAdmin):
     list_filter = ["kind", "read"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+
+class WorkdayOverrideAdmin(TenantAdmin):
+    """The tenant's own working and rest days on top of China's calendar (crm.workdays)."""
+
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+
+def register_kernel_models(site) -> None:
+    """Register the kernel's own models on ``site``.
+
+    Called from ``CrmAdminConfig.ready()``, not with ``@admin.register`` at import: this module
+    is imported while the default site itself is being built (``default_site`` points here), so a
+    decorator would register on a site instance that is then thrown away.
+    """
+    for model, model_admin in ((Notification, NotificationAdmin), (WorkdayOverride, WorkdayOverrideAdmin)):
+        if not site.is_registered(model):
+            site.register(model, model_admin)

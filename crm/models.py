@@ -205,3 +205,27 @@ class Notification(TenantModel):
         from crm.inbox import kind_label
 
         return kind_label(self.kind)
+
+
+class WorkdayOverride(TenantModel):
+    """A tenant's own working or rest day on top of China's calendar (crm.workdays).
+
+    A company holiday (``is_workday=False``), a worked day the national calendar rests, or next
+    year's public holidays and make-up days (调休) entered before the chinesecalendar library
+    ships them. One row per tenant and date; it wins over the national calendar.
+    """
+
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "date"], name="workday_override_tenant_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {_('working day') if self.is_workday else _('rest day')}"

@@ -3,6 +3,7 @@
 What each test proves is listed in docs/security.md ("What the tests prove").
 """
 
+import datetime
 import importlib
 import re
 
@@ -180,6 +181,9 @@ def walled(db):
         DuplicateCandidate.objects.create(doctor_a=first, doctor_b=second, reasons=["phone"], score=60)
         doctor_merge(tenant=world.b, by=user, survivor=first, merged=third)
         LogEntry.objects.log_actions(user.pk, [user], ADDITION, single_object=True)
+        from crm.models import WorkdayOverride
+
+        WorkdayOverride.objects.create(date=datetime.date(2027, 1, 4), is_workday=False, note="wall test")
     return world
 
 
