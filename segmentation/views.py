@@ -312,9 +312,9 @@ def run_publish(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Published: this result is now the tiers of record for %(period)s.") % {
-                "period": run.period
-            })
+            messages.success(
+                request, _("Published: this result is now the tiers of record for %(period)s.") % {"period": run.period}
+            )
             return redirect("tier_run", pk=run.pk)
     context = {
         "run": run,

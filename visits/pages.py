@@ -656,7 +656,9 @@ def report_filters(user, params, *, today=None) -> ReportFilters:
         status=params.get("status") if params.get("status") in ("draft", "submitted") else "",
         late=params.get("late") == "1",
         amended=params.get("amended") == "1",
-        tiers=tuple(t for t in params.getlist("tier") if t in ("A", "B", "C", "D")) if hasattr(params, "getlist") else (),
+        tiers=tuple(t for t in params.getlist("tier") if t in ("A", "B", "C", "D"))
+        if hasattr(params, "getlist")
+        else (),
     )
     if user.role in MANAGER_ROLES:
         reps = list(selectors.team_reps(tenant=user.tenant_id, manager=user).order_by("name", "id"))
@@ -684,7 +686,10 @@ REPORT_EXPORT_COLUMNS = [
     (_("Tier"), lambda v: v.doctor_tier or ""),
     (_("Channel"), lambda v: v.get_channel_display()),
     (_("Status"), lambda v: v.get_status_display()),
-    (_("Submitted at"), lambda v: timezone.localtime(v.submitted_at).strftime("%Y-%m-%d %H:%M") if v.submitted_at else ""),
+    (
+        _("Submitted at"),
+        lambda v: timezone.localtime(v.submitted_at).strftime("%Y-%m-%d %H:%M") if v.submitted_at else "",
+    ),
     (_("Late"), lambda v: _("yes") if v.is_late else ""),
     (_("Amended"), lambda v: _("yes") if v.amended else ""),
     (_("Objective achieved?"), lambda v: v.get_objective_achieved_display() if v.objective_achieved else ""),
@@ -702,11 +707,7 @@ def team_rep_context(manager, rep, *, today=None) -> dict:
     recent = list(
         selectors.report_list(tenant=tenant, user=manager, rep=rep, since=week_ago).select_related("doctor")[:50]
     )
-    plan = (
-        selectors.cycle_plan_list(tenant=tenant, user=manager)
-        .filter(rep=rep, month=month_start(today))
-        .first()
-    )
+    plan = selectors.cycle_plan_list(tenant=tenant, user=manager).filter(rep=rep, month=month_start(today)).first()
     settings_obj = selectors.visit_settings(tenant=tenant)
     overdue_before = timezone.now() - datetime.timedelta(hours=settings_obj.submit_window_hours)
     from visits.models import Visit

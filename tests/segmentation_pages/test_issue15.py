@@ -101,7 +101,10 @@ def test_a_draft_is_compared_and_published_with_a_reason_on_the_page(client, tie
         old = tier_world.runs[LATEST]
         assert TierResult.objects.get(run=old, doctor=doctor).tier == "A"
     html = client.get(reverse("tier_run_publish", args=[run.pk])).content.decode()
-    assert [r["data-run-id"] for r in elements(html, "record-history-row")] == [str(run.pk), str(tier_world.runs[LATEST].pk)]
+    assert [r["data-run-id"] for r in elements(html, "record-history-row")] == [
+        str(run.pk),
+        str(tier_world.runs[LATEST].pk),
+    ]
 
 
 def test_a_tenant_admin_sees_and_moves_the_quarterly_rescore(client, tier_world, make_user):

@@ -68,7 +68,10 @@ def test_the_month_plan_fits_the_reps_month_and_counts_what_does_not(team):
     assert all(lines[d.pk].target == 0 for d, t in doctors if t == "C")
     short_b = sum(1 for d, t in doctors if t == "B" and lines[d.pk].target < ideal[d.pk])
     assert plan.over_capacity_ab == short_b > 0
-    assert plan.unfitted_visits == sum(ideal.values()) + sum(line.ideal for d, line in lines.items() if d not in ideal) - expected
+    assert (
+        plan.unfitted_visits
+        == sum(ideal.values()) + sum(line.ideal for d, line in lines.items() if d not in ideal) - expected
+    )
 
 
 def test_a_rep_with_enough_capacity_gets_every_frequency(team):

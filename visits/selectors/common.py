@@ -95,21 +95,22 @@ def team_user_ids(*, tenant, manager) -> QuerySet:
 
 
 def is_working_day(*, tenant, day: datetime.date) -> bool:
-    """Whether ``day`` is a working day of the tenant. Monday to Friday until the China working
-    calendar (``crm.workdays``: holidays, make-up days, tenant days) is merged; then that."""
-    try:
-        from crm import workdays  # noqa: PLC0415 (optional until the calendar lands)
-    except ImportError:
-        return day.weekday() < 5
+    """Whether ``day`` is a working day of the tenant: China's calendar (public holidays, make-up
+    working days) with the tenant's own days (crm.workdays)."""
+    from crm import workdays
+
     return workdays.is_workday(day, tenant=tenant)
 
 
 def working_days(*, tenant, start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    """Working days in [start, end)."""
+    """Working days in [start, end) (one calendar: the tenant's days read once)."""
+    from crm.workdays import WorkCalendar
+
+    calendar = WorkCalendar(tenant)
     out = []
     day = start
     while day < end:
-        if is_working_day(tenant=tenant, day=day):
+        if calendar.is_workday(day):
             out.append(day)
         day += datetime.timedelta(days=1)
     return out

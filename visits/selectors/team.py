@@ -207,9 +207,11 @@ def manager_adherence(
                 c.on_time, c.late, c.overdue_drafts = on_time, late, drafts
     from visits.models import CyclePlan
 
-    for rep_id, month, capacity, short_ab, unfitted in CyclePlan.objects.for_tenant(tenant).filter(
-        rep_id__in=rep_ids, month__gte=first, month__lte=this_month
-    ).values_list("rep_id", "month", "capacity", "over_capacity_ab", "unfitted_visits"):
+    for rep_id, month, capacity, short_ab, unfitted in (
+        CyclePlan.objects.for_tenant(tenant)
+        .filter(rep_id__in=rep_ids, month__gte=first, month__lte=this_month)
+        .values_list("rep_id", "month", "capacity", "over_capacity_ab", "unfitted_visits")
+    ):
         c = cell(rep_id, month)
         if c:
             c.capacity, c.over_capacity_ab, c.unfitted_visits = capacity, short_ab, unfitted

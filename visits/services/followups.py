@@ -62,13 +62,12 @@ def followup_rules_ensure(*, tenant) -> None:
     )
 
 
-def working_days_after(day: datetime.date, n: int) -> datetime.date:
-    """The date ``n`` working days (Monday–Friday) after ``day``. Public holidays are not known."""
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
+def working_days_after(day: datetime.date, n: int, tenant=None) -> datetime.date:
+    """The date ``n`` working days after ``day`` in China's working calendar (public holidays and
+    make-up working days, crm.workdays), with ``tenant``'s own days when given (issue 15)."""
+    from crm.workdays import add_workdays
+
+    return add_workdays(day, n, tenant=tenant)
 
 
 def _fires(rule: FollowUpRule, visit: Visit) -> bool:
@@ -201,7 +200,7 @@ def _inquiry_for_visit(tenant, visit, sla_days) -> int:
                 question=question or gettext("(see the visit report)"),
                 asked_by_id=visit.rep_id,
                 received_at=visit.submitted_at,
-                due_date=working_days_after(timezone.localtime(visit.submitted_at).date(), sla_days),
+                due_date=working_days_after(timezone.localtime(visit.submitted_at).date(), sla_days, tenant=tenant),
             )
         ],
         ignore_conflicts=True,

@@ -45,7 +45,7 @@ def team(request):
 @login_required
 @require_GET
 def report_list(request):
-    """"My reports" for a rep; the team's reports for a manager (by rep, date, doctor, tier,
+    """ "My reports" for a rep; the team's reports for a manager (by rep, date, doctor, tier,
     status, late, amended); keyset pages, each row opens the report."""
     user = tenant_user(request, VISITING_ROLES)
     context = pages.report_list_page(user, request.GET)
