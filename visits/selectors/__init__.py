@@ -33,19 +33,19 @@ from hospitals.selectors import visible_doctors  # used through this module by t
 from visits.selectors.common import (
     DEFAULT_TIER,
     DEFAULT_TIER_FREQUENCY,
+    Capacity,
     _same_tenant,
     add_months,
     doctor_tiers,
+    is_working_day,
     local_day_bounds,
     month_bounds,
     objective_template,
+    rep_capacity,
     rep_doctors,
     team_user_ids,
     tier_frequencies,
     visit_settings,
-    Capacity,
-    is_working_day,
-    rep_capacity,
     working_days,
 )
 from visits.selectors.content import (
