@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.auth import load_user_by_username
 from accounts.models import Tenant
@@ -40,7 +41,8 @@ def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_
     rep, manager = load_user_by_username("hk_rep"), load_user_by_username("hk_manager")
     with tenant_context(huakang):
         months = {v.month for v in m.Visit.objects.filter(rep=rep).dates("visited_at", "month")}
-        assert len(months) == 7
+        # This month and the six before; in the first hours of a month (Beijing time) it has no visit yet.
+        assert len(months) in ({7} if timezone.localdate().day > 1 else {6, 7})
         day = selectors.my_day(tenant=huakang, rep=rep)
         assert day.plans and day.behind
         adherence = selectors.manager_adherence(tenant=huakang, manager=manager)

@@ -30,6 +30,8 @@ from visits.models import (
     CyclePlan,
     CyclePlanLine,
     FollowUpTask,
+    RepCapacity,
+    RepLeave,
     InquiryStatus,
     MedicalInquiry,
     PlanStatus,
@@ -84,6 +86,7 @@ def seed(*, tenant, stdout=None) -> None:
     reps = list(User.objects.in_tenant(tenant).filter(is_active=True, role=Role.REP).order_by("username"))
     today = timezone.localdate()
     this_month = today.replace(day=1)
+    _capacity(tenant, reps, this_month)
     for rep in reps:
         for back in range(MONTHS_BACK, -1, -1):
             services.cycle_plan_generate(tenant=tenant, rep=rep, month=selectors.add_months(this_month, -back))
@@ -288,6 +291,20 @@ _SIGNAL_ODDS = [
     (Signal.EVENT_INVITATION, 0.04),
     (Signal.SAMPLE_REQUEST, 0.03),
 ]
+
+
+def _capacity(tenant, reps, this_month):
+    """Capacity (issue 15): the newest rep ramps up at 6 visits a day; the first rep takes three
+    days of leave next month (the tenant default is 9 a day)."""
+    if len(reps) >= 3:
+        RepCapacity.objects.for_tenant(tenant).get_or_create(
+            tenant=tenant, rep=reps[-1], defaults={"visits_per_day": 6, "note": "新入职，爬坡期"}
+        )
+    if reps:
+        start = selectors.add_months(this_month, 1) + datetime.timedelta(days=9)
+        RepLeave.objects.for_tenant(tenant).get_or_create(
+            tenant=tenant, rep=reps[0], start=start, defaults={"end": start + datetime.timedelta(days=2), "note": "年假"}
+        )
 
 
 def _followups(tenant, rng):
