@@ -30,11 +30,11 @@ from visits.models import (
     CyclePlan,
     CyclePlanLine,
     FollowUpTask,
-    RepCapacity,
-    RepLeave,
     InquiryStatus,
     MedicalInquiry,
     PlanStatus,
+    RepCapacity,
+    RepLeave,
     Signal,
     Visit,
     VisitChannel,
@@ -303,7 +303,10 @@ def _capacity(tenant, reps, this_month):
     if reps:
         start = selectors.add_months(this_month, 1) + datetime.timedelta(days=9)
         RepLeave.objects.for_tenant(tenant).get_or_create(
-            tenant=tenant, rep=reps[0], start=start, defaults={"end": start + datetime.timedelta(days=2), "note": "年假"}
+            tenant=tenant,
+            rep=reps[0],
+            start=start,
+            defaults={"end": start + datetime.timedelta(days=2), "note": "年假"},
         )
 
 
