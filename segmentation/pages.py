@@ -764,9 +764,16 @@ def dashboard_record(*, tenant, user) -> dict:
         from django.core.cache import cache
 
         data["drafts"] = list(selectors.draft_runs(tenant=tenant)[:5])
+        from django.db.models import Max
+
+        from hospitals.models import Doctor
+
         # An anti-join over every active doctor: at a million doctors it is worth a minute's cache,
-        # keyed by the record's stamp (a run or a publication resets it at once).
-        key = f"segmentation:unscored:{getattr(tenant, 'pk', tenant)}:{_scoring_stamp(getattr(tenant, 'pk', tenant))}"
+        # keyed by the record's stamp and the newest doctor (a run, a publication or an import
+        # resets it at once).
+        tid = getattr(tenant, "pk", tenant)
+        newest = Doctor.objects.for_tenant(tid).aggregate(n=Max("pk"))["n"]
+        key = f"segmentation:unscored:{tid}:{_scoring_stamp(tid)}:{newest}"
         unscored = cache.get(key)
         if unscored is None:
             unscored = selectors.unscored_doctors(tenant=tenant).count()
