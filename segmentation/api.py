@@ -391,6 +391,10 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "duration_s",
+            "is_draft",
+            "published_at",
+            "publish_reason",
+            "superseded_at",
             "progress",
         ]
         read_only_fields = [f for f in fields if f not in ("version", "period")]
