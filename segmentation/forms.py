@@ -20,6 +20,7 @@ from segmentation.models import (
     AdoptionStage,
     DimensionKind,
     ImportedDimension,
+    MissingData,
     Normalisation,
     ScorecardVersion,
     Tier,
@@ -75,6 +76,14 @@ class VersionRuleForm(forms.ModelForm):
             "missing_data": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional in a post: a form (or a client) that does not send it keeps the version's policy.
+        self.fields["missing_data"].required = False
+
+    def clean_missing_data(self):
+        return self.cleaned_data.get("missing_data") or self.instance.missing_data or MissingData.LOWEST
 
     def clean(self):
         data = super().clean()
