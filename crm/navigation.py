@@ -33,6 +33,7 @@ MENU = [
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.
     (_("My day"), "my_day", FIELD_ROLES),
     (_("Plans"), "visit_week", VISITING_ROLES),
+    (_("Reports"), "visit_report_list", VISITING_ROLES),
     (_("Tasks"), "task_inbox", ALL_ROLES),
     (_("Inquiries"), "inquiry_list", ALL_ROLES),
     (_("Content"), "content_list", ALL_ROLES),

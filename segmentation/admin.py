@@ -18,8 +18,10 @@ from segmentation.models import (
     ScorecardDimension,
     ScorecardVersion,
     ScoringRun,
+    SegmentationSettings,
     TierAssignment,
     TierOverride,
+    TierResult,
     TierSetting,
 )
 
@@ -159,6 +161,22 @@ class TierOverrideAdmin(SimpleHistoryAdmin, TenantAdmin):
 
         for override in queryset.filter(revoked_at__isnull=True):
             tier_override_revoke(tenant=override.tenant_id, by=request.user, override=override)
+
+
+@admin.register(TierResult)
+class TierResultAdmin(ReadOnlyTenantAdmin):
+    """Results of draft runs and of replaced records (issue 15), read only."""
+
+    list_display = ["run", "doctor_id", "tier", "score"]
+    list_filter = ["tier"]
+
+
+@admin.register(SegmentationSettings)
+class SegmentationSettingsAdmin(SimpleHistoryAdmin, TenantAdmin):
+    """The tenant's quarterly re-score day (also on /tiers/schedule/)."""
+
+    list_display = ["__str__", "rescore_enabled", "rescore_day", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]
 
 
 @admin.register(TierSetting)

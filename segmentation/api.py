@@ -215,6 +215,7 @@ class ScorecardVersionSerializer(serializers.ModelSerializer):
             "quota_a",
             "quota_b",
             "quota_c",
+            "missing_data",
             "notes",
             "dimensions",
             "copy_from",
@@ -390,6 +391,10 @@ class ScoringRunSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "duration_s",
+            "is_draft",
+            "published_at",
+            "publish_reason",
+            "superseded_at",
             "progress",
         ]
         read_only_fields = [f for f in fields if f not in ("version", "period")]

@@ -20,7 +20,7 @@ prescribing_potential
 business_contribution
     From usage share in the months of the period, for the scorecard's product (or all our
     products): 0.5 × percentile rank of the summed volume + 0.5 × average share (0–1).
-    Doctors without usage rows score 0.
+    Doctors without usage rows have no value (the scorecard's missing-data policy decides).
 digital_acceptance
     Share of the doctor's submitted visits in the period whose channel is not in person.
     0 for everyone while there are no visits. Read by visits (visits.dimensions, registered
@@ -28,7 +28,7 @@ digital_acceptance
 willingness
     Share of submitted visits in the period whose objective was achieved (partly counts half).
 imported:<id>
-    The uploaded value of the imported dimension for the doctor and period; missing → 0.
+    The uploaded value of the imported dimension for the doctor and period (missing: the policy).
 """
 
 # SQL here is assembled from this module's constants and table names only; values are bound parameters.
@@ -180,7 +180,8 @@ def load_raw_inputs(*, tenant_id: int, period: str, dimensions, product_id: int 
     """One row per active doctor (``doctor_id`` ascending) and one raw column per dimension key.
 
     ``dimensions``: the version's :class:`ScorecardDimension` rows. Only the inputs they use are
-    read. Missing values (a doctor without usage, visits or an imported value) are 0.
+    read. Missing values (a doctor without usage, visits or an imported value) stay NaN: the
+    scorer applies the scorecard's missing-data policy (segmentation.scoring.score_frame).
     """
     kinds = {d.kind for d in dimensions}
     frame = _master_frame(tenant_id=tenant_id, kinds=kinds)
@@ -208,6 +209,6 @@ def load_raw_inputs(*, tenant_id: int, period: str, dimensions, product_id: int 
     for key in keys:
         if key not in frame.columns:
             frame[key] = 0.0
-    frame = frame[keys].astype("float64").fillna(0.0).sort_index()
+    frame = frame[keys].astype("float64").sort_index()
     frame.index = frame.index.astype(np.int64)
     return frame

@@ -20,6 +20,7 @@ from segmentation.models import (
     AdoptionStage,
     DimensionKind,
     ImportedDimension,
+    MissingData,
     Normalisation,
     ScorecardVersion,
     Tier,
@@ -59,11 +60,30 @@ class VersionRuleForm(forms.ModelForm):
 
     class Meta:
         model = ScorecardVersion
-        fields = ["tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "notes"]
+        fields = [
+            "tier_rule",
+            "cutoff_a",
+            "cutoff_b",
+            "cutoff_c",
+            "quota_a",
+            "quota_b",
+            "quota_c",
+            "missing_data",
+            "notes",
+        ]
         widgets = {
             "tier_rule": forms.RadioSelect,
+            "missing_data": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional in a post: a form (or a client) that does not send it keeps the version's policy.
+        self.fields["missing_data"].required = False
+
+    def clean_missing_data(self):
+        return self.cleaned_data.get("missing_data") or self.instance.missing_data or MissingData.LOWEST
 
     def clean(self):
         data = super().clean()
@@ -186,7 +206,10 @@ class OverrideForm(forms.Form):
 
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    expires_on = forms.DateField(label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> takes only ISO dates: a locale format (2027/02/28) is dropped by the browser.
+    expires_on = forms.DateField(
+        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,6 +226,24 @@ class OverrideForm(forms.Form):
         if value < timezone.localdate():
             raise forms.ValidationError(_("The expiry date must be today or later."))
         return value
+
+
+class PublishForm(forms.Form):
+    """Why a draft result replaces the published tiers of its period."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ScheduleForm(forms.Form):
+    """The tenant's quarterly re-score: on or off, and its day."""
+
+    rescore_enabled = forms.BooleanField(label=_("Re-score every quarter"), required=False)
+    rescore_day = forms.IntegerField(
+        label=_("Day of Jan, Apr, Jul and Oct"),
+        min_value=1,
+        max_value=28,
+        help_text=_("The re-score of the quarter that just ended runs on this day, after 00:30 (Beijing time)."),
+    )
 
 
 class TierSettingForm(forms.Form):

@@ -22,3 +22,18 @@ def register_visit_inputs(fn: Callable) -> None:
 def visit_inputs() -> Callable | None:
     """The registered reader, or None."""
     return _visit_inputs
+
+
+_visit_facts: Callable | None = None
+
+
+def register_visit_facts(fn: Callable) -> None:
+    """Name the reader of one doctor's visit facts for a tier explanation:
+    ``fn(*, tenant_id, period, doctor_id) -> {"visits", "remote", "achieved", "partly"}`` (counts)."""
+    global _visit_facts
+    _visit_facts = fn
+
+
+def visit_facts() -> Callable | None:
+    """The registered reader of one doctor's visit facts, or None."""
+    return _visit_facts

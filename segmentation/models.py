@@ -134,6 +134,15 @@ class TierRule(models.TextChoices):
     QUOTAS = "quotas", _("Quotas (share of doctors per tier)")
 
 
+class MissingData(models.TextChoices):
+    """What a doctor's score takes for a dimension without input data (no usage, no visits, no
+    imported value): a scorecard setting, shown beside every "no data" in an explanation."""
+
+    LOWEST = "lowest", _("Counted as the lowest value")
+    MEDIAN = "median", _("Counted as the median of doctors with data")
+    EXCLUDED = "excluded", _("Left out, the other weights renormalised")
+
+
 class VersionFrozenError(ValidationError):
     """A scorecard version that a scoring run used cannot change."""
 
@@ -159,6 +168,13 @@ class ScorecardVersion(TenantModel):
     quota_a = models.DecimalField(_("A share (%)"), max_digits=5, decimal_places=2, default=10)
     quota_b = models.DecimalField(_("B share (%)"), max_digits=5, decimal_places=2, default=20)
     quota_c = models.DecimalField(_("C share (%)"), max_digits=5, decimal_places=2, default=30)
+    missing_data = models.CharField(
+        _("missing data"),
+        max_length=10,
+        choices=MissingData.choices,
+        default=MissingData.LOWEST,
+        help_text=_("What a doctor without data for a dimension scores on it (default: the lowest value)."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         "accounts.User",
@@ -382,6 +398,11 @@ class RunTrigger(models.TextChoices):
     ON_DEMAND = "on_demand", _("On demand")
 
 
+class RunKind(models.TextChoices):
+    FULL = "full", _("All doctors")
+    NEW_DOCTORS = "new_doctors", _("New doctors only")
+
+
 class ScoringRun(TenantModel):
     """One scoring of every active doctor of the tenant for a period with one version.
 
@@ -416,6 +437,22 @@ class ScoringRun(TenantModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
+    # Tiers of record (issue 15): the first result of a period is published as it is written;
+    # a later run of a published period is a draft (its rows in TierResult) until someone
+    # publishes it with a reason. ``published_at`` set: this run's result is (or was) the record.
+    kind = models.CharField(_("kind"), max_length=12, choices=RunKind.choices, default=RunKind.FULL)
+    is_draft = models.BooleanField(_("draft"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    publish_reason = models.TextField(_("reason for publishing"), blank=True)
+    superseded_at = models.DateTimeField(_("replaced as the record at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("scoring run")
@@ -502,6 +539,89 @@ class TierAssignment(TenantModel):
 
     def __str__(self):
         return f"{self.doctor_id} {self.period}: {self.tier}"
+
+
+class TierResult(TenantModel):
+    """A run's result per doctor when it is not (or no longer) the period's record: the rows of a
+    draft run to compare and publish, and the rows of an earlier record kept when a newer draft
+    was published — so a published period's history is never lost (issue 15).
+
+    Same values as :class:`TierAssignment`; written in bulk by ``segmentation.scoring``.
+    """
+
+    # No database-level foreign keys (per-row triggers would double a million-row write), as on
+    # TierAssignment; the writer inserts only ids it read in the same transaction.
+    tenant = models.ForeignKey(
+        "accounts.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tenant"),
+        db_constraint=False,
+        db_index=False,
+    )
+    run = models.ForeignKey(
+        ScoringRun,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("scoring run"),
+        db_constraint=False,
+        db_index=False,
+    )
+    doctor = models.ForeignKey(
+        "hospitals.Doctor",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("doctor"),
+        db_constraint=False,
+        db_index=False,
+    )
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices)
+    score = models.FloatField(_("score"))
+    breakdown = models.JSONField(_("score breakdown"), default=dict)
+    previous_tier = models.CharField(_("previous tier"), max_length=1, choices=Tier.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("tier result")
+        verbose_name_plural = _("tier results")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "run", "doctor"], name="tierresult_tenant_run_doctor_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.doctor_id} {self.tier}"
+
+
+class SegmentationSettings(TenantModel):
+    """The tenant's re-score schedule: on which day of each quarter's first month the quarterly
+    re-score runs (Asia/Shanghai, after 00:30), or not at all. Tenant administrators move it on the
+    tier dashboard; the platform beat only looks every day for tenants whose day it is."""
+
+    rescore_enabled = models.BooleanField(_("quarterly re-score on"), default=True)
+    rescore_day = models.PositiveSmallIntegerField(
+        _("day of the quarter's first month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1–28: the re-score of the quarter that just ended runs on this day of Jan, Apr, Jul and Oct."),
+    )
+    updated_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("segmentation settings")
+        verbose_name_plural = _("segmentation settings")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="segsettings_tenant_uniq")]
+
+    def __str__(self):
+        return str(_("Segmentation settings"))
 
 
 class TierOverrideQuerySet(TenantQuerySet):

@@ -459,9 +459,11 @@ def _scoring_stamp(tenant) -> str:
     agg = (
         ScoringRun.objects.for_tenant(tenant)
         .filter(status=RunStatus.DONE)
-        .aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"))
+        .aggregate(n=Count("id"), last=Max("id"), at=Max("finished_at"), pub=Max("published_at"))
     )
-    return f"{agg['n']}-{agg['last']}-{agg['at'].timestamp() if agg['at'] else 0}"
+    # Publishing a draft (issue 15) rewrites the record without a new run finishing.
+    pub = agg["pub"].timestamp() if agg["pub"] else 0
+    return f"{agg['n']}-{agg['last']}-{agg['at'].timestamp() if agg['at'] else 0}-{pub}"
 
 
 def _scope(*, tenant, user) -> str:
@@ -668,6 +670,19 @@ def breakdown_rows(*, tenant, assignment: TierAssignment | None) -> list[dict]:
     return rows
 
 
+def _add_facts(rows, *, tenant, doctor, assignment) -> None:
+    """Each breakdown row gets its input (``fact``) and, without data, ``missing`` and the policy."""
+    from segmentation.explain import dimension_facts, missing_policy_text
+
+    facts = dimension_facts(tenant=tenant, doctor=doctor, period=assignment.period, version=assignment.version)
+    policy = missing_policy_text(assignment.version)
+    for row in rows:
+        fact = facts.get(row["key"]) or {"text": "", "missing": False}
+        row["fact"] = fact["text"]
+        row["missing"] = fact["missing"]
+        row["missing_policy"] = policy if fact["missing"] else ""
+
+
 def breakdown_chart(rows: list[dict]) -> dict:
     """Chart.js data of a breakdown: each dimension's contribution against its weight (the most it could give)."""
     return {
@@ -714,6 +729,8 @@ def doctor_tier_block(*, tenant, user, doctor) -> DoctorTierBlock:
     current = selectors.doctor_current_tier(tenant=tenant, doctor=doctor) or {}
     assignment = current.get("assignment")
     rows = breakdown_rows(tenant=tenant, assignment=assignment)
+    if assignment is not None:
+        _add_facts(rows, tenant=tenant, doctor=doctor, assignment=assignment)
     return DoctorTierBlock(
         tier=current.get("tier"),
         override=current.get("override"),
@@ -726,3 +743,40 @@ def doctor_tier_block(*, tenant, user, doctor) -> DoctorTierBlock:
         adoption=doctor_adoption(tenant=tenant, doctor=doctor),
         can_set_adoption=can_set_adoption(user),
     )
+
+
+# --- tiers of record, unscored doctors, the schedule (issue 15) --------------------------------
+
+
+def dashboard_record(*, tenant, user) -> dict:
+    """What the dashboard says about the record: drafts waiting, doctors not scored yet, the
+    next scheduled re-score and the last one's result. Counted for those who manage tiers only
+    (the unscored count is one indexed anti-join)."""
+    from segmentation import selectors
+
+    settings_obj = selectors.segmentation_settings(tenant=tenant)
+    data = {
+        "settings": settings_obj,
+        "next_rescore": selectors.next_rescore_date(settings_obj=settings_obj),
+        "last_scheduled": selectors.last_scheduled_run(tenant=tenant),
+    }
+    if can_manage_tiers(user):
+        from django.core.cache import cache
+
+        data["drafts"] = list(selectors.draft_runs(tenant=tenant)[:5])
+        from django.db.models import Max
+
+        from hospitals.models import Doctor
+
+        # An anti-join over every active doctor: at a million doctors it is worth a minute's cache,
+        # keyed by the record's stamp and the newest doctor (a run, a publication or an import
+        # resets it at once).
+        tid = getattr(tenant, "pk", tenant)
+        newest = Doctor.objects.for_tenant(tid).aggregate(n=Max("pk"))["n"]
+        key = f"segmentation:unscored:{tid}:{_scoring_stamp(tid)}:{newest}"
+        unscored = cache.get(key)
+        if unscored is None:
+            unscored = selectors.unscored_doctors(tenant=tenant).count()
+            cache.set(key, unscored, 60)
+        data["unscored"] = unscored
+    return data

@@ -1,4 +1,6 @@
-"""The quarterly re-score in django-celery-beat: 00:30 Asia/Shanghai on 1 Jan/Apr/Jul/Oct.
+"""The quarterly re-score in django-celery-beat: 00:30 Asia/Shanghai every day of Jan/Apr/Jul/Oct,
+where the job starts only the tenants whose day it is (their :class:`SegmentationSettings`,
+default the 1st): a tenant moves its own re-score without touching beat rows (issue 15).
 
 :func:`ensure_quarterly_schedule` is idempotent (looked up by name, brought back to this
 definition); the data migration ``0003_quarterly_schedule`` calls it with the historical models,
@@ -7,7 +9,7 @@ and it may be called again at any time (e.g. after a deploy) with the real ones.
 
 TASK_NAME = "quarterly re-score"
 TASK = "segmentation.tasks.quarterly_rescore"
-CRONTAB = {"minute": "30", "hour": "0", "day_of_month": "1", "month_of_year": "1,4,7,10", "day_of_week": "*"}
+CRONTAB = {"minute": "30", "hour": "0", "day_of_month": "1-28", "month_of_year": "1,4,7,10", "day_of_week": "*"}
 TIMEZONE = "Asia/Shanghai"
 
 

@@ -415,3 +415,130 @@ def filter_doctors_by_adoption(queryset, *, tenant, stages, product=None):
 
 def today():
     return timezone.localdate()
+
+
+# --- tiers of record, unscored doctors, the re-score schedule (issue 15) -----------------------
+
+
+def draft_runs(*, tenant) -> QuerySet[ScoringRun]:
+    """Finished runs waiting to be compared and published (a published period is frozen)."""
+    return (
+        ScoringRun.objects.for_tenant(tenant)
+        .filter(status=RunStatus.DONE, is_draft=True, published_at__isnull=True)
+        .select_related("version__scorecard", "started_by")
+        .order_by("-period", "-id")
+    )
+
+
+def draft_comparison(*, tenant, run) -> dict:
+    """A draft against its period's record: tier counts of both and the tier-to-tier moves
+    (``moves[(from, to)] = n``; ``from`` None: not in the record, ``to`` None: not in the draft)."""
+    from django.db import connection
+
+    from segmentation.models import TierResult
+
+    run_id = getattr(run, "pk", run)
+    run = ScoringRun.objects.for_tenant(tenant).get(pk=run_id)
+    tid = tenant_id_of(tenant)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.tier, r.tier, count(*) FROM "  # noqa: S608 (table names only)
+            f"(SELECT doctor_id, tier FROM {TierResult._meta.db_table} WHERE tenant_id = %s AND run_id = %s) r "
+            f"FULL JOIN (SELECT doctor_id, tier FROM {TierAssignment._meta.db_table} "
+            "WHERE tenant_id = %s AND period = %s) e ON e.doctor_id = r.doctor_id GROUP BY 1, 2",
+            [tid, run.pk, tid, run.period],
+        )
+        moves = {(a, b): n for a, b, n in cursor.fetchall()}
+    record = {t: sum(n for (a, _b), n in moves.items() if a == t) for t in TIER_ORDER}
+    draft = {t: sum(n for (_a, b), n in moves.items() if b == t) for t in TIER_ORDER}
+    changed = sum(n for (a, b), n in moves.items() if a != b)
+    rows = [
+        {"from": a or "—", "to": b or "—", "count": n}
+        for (a, b), n in sorted(moves.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        if a != b
+    ]
+    return {"run": run, "record": record, "draft": draft, "changed": changed, "moves": rows}
+
+
+def run_history(*, tenant, period) -> QuerySet[ScoringRun]:
+    """Every full run of a period that was its record, newest first (the one in force unsuperseded)."""
+    return (
+        ScoringRun.objects.for_tenant(tenant)
+        # A run from before publishing existed has no published_at, but was the record if replaced.
+        .filter(Q(published_at__isnull=False) | Q(superseded_at__isnull=False), period=period)
+        .select_related("published_by", "started_by", "version__scorecard")
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
+    )
+
+
+def unscored_doctors(*, tenant, period=None):
+    """Active doctors without a tier in the record of ``period`` (default: the latest period)."""
+    from hospitals.models import Doctor
+
+    period = period or latest_period(tenant=tenant)
+    doctors = Doctor.objects.for_tenant(tenant).filter(is_active=True)
+    if period is None:
+        return doctors
+    return doctors.exclude(pk__in=TierAssignment.objects.for_tenant(tenant).filter(period=period).values("doctor_id"))
+
+
+def segmentation_settings(*, tenant):
+    """The tenant's re-score schedule (an unsaved default row when never set)."""
+    from segmentation.models import SegmentationSettings
+
+    return SegmentationSettings.objects.for_tenant(tenant).first() or SegmentationSettings(
+        tenant_id=tenant_id_of(tenant)
+    )
+
+
+QUARTER_FIRST_MONTHS = (1, 4, 7, 10)
+
+
+def next_rescore_date(*, settings_obj, today=None):
+    """The next day the quarterly re-score runs for the tenant (None when switched off)."""
+    import datetime
+
+    if not settings_obj.rescore_enabled:
+        return None
+    today = today or timezone.localdate()
+    year = today.year
+    for _ in range(6):
+        for month in QUARTER_FIRST_MONTHS:
+            day = datetime.date(year, month, settings_obj.rescore_day)
+            if day >= today:
+                return day
+        year += 1
+    return None
+
+
+def last_scheduled_run(*, tenant) -> ScoringRun | None:
+    """The latest run started by the quarterly schedule, with its result."""
+    from segmentation.models import RunTrigger
+
+    return (
+        ScoringRun.objects.for_tenant(tenant)
+        .filter(trigger=RunTrigger.SCHEDULE)
+        .select_related("version__scorecard")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def tenants_due_for_rescore(*, day) -> list[int]:
+    """Active tenants whose quarterly re-score day is ``day`` (platform scope: the beat's fan-out).
+    A tenant without settings runs on the 1st of the quarter's first month."""
+    from accounts.models import Tenant
+    from segmentation.models import SegmentationSettings
+
+    if day.month not in QUARTER_FIRST_MONTHS:
+        return []
+    settings_by_tenant = {s.tenant_id: s for s in SegmentationSettings.objects.all()}
+    due = []
+    for tenant_id in Tenant.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True):
+        s = settings_by_tenant.get(tenant_id)
+        if s is None:
+            if day.day == 1:
+                due.append(tenant_id)
+        elif s.rescore_enabled and s.rescore_day == day.day:
+            due.append(tenant_id)
+    return due

@@ -12,6 +12,13 @@ Scoring runs (:func:`tier_rescore`) are idempotent and crash-safe:
   and period. A worker killed in the middle leaves nothing behind; running the same run again
   gives exactly the result of an uninterrupted run, and a run of the same period and version
   that finds the same inputs changes no row.
+
+Tiers of record (issue 15): the first result of a period becomes its record (TierAssignment,
+what plans, reports and fees read) as it is written. A later run of that period never touches
+the record: when its result differs, it is kept as a *draft* (TierResult rows) to compare and
+publish explicitly with a reason (:func:`run_publish`); the record it replaces is copied into
+TierResult under its own run first, so history is kept. Doctors added since the record are
+"unscored" until :func:`tier_score_new_doctors` scores them against the record's cut-offs.
 """
 
 from __future__ import annotations
@@ -38,13 +45,16 @@ from segmentation.models import (
     Adoption,
     ImportedDimension,
     ImportedValue,
+    RunKind,
     RunStatus,
     RunTrigger,
     Scorecard,
     ScorecardDimension,
     ScorecardVersion,
     ScoringRun,
+    SegmentationSettings,
     Tier,
+    TierAssignment,
     TierOverride,
     TierSetting,
     VersionFrozenError,
@@ -71,7 +81,9 @@ def _same_tenant(tenant, obj):
 # --- scorecards and versions ------------------------------------------------------------------
 
 SCORECARD_FIELDS = frozenset({"name", "product", "description"})
-VERSION_FIELDS = frozenset({"tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "notes"})
+VERSION_FIELDS = frozenset(
+    {"tier_rule", "cutoff_a", "cutoff_b", "cutoff_c", "quota_a", "quota_b", "quota_c", "missing_data", "notes"}
+)
 
 
 @transaction.atomic
@@ -498,7 +510,14 @@ def tier_rescore(*, tenant, period, run_id=None) -> ScoringRun | None:
 
 def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float) -> ScoringRun:
     from segmentation.dimensions import load_raw_inputs
-    from segmentation.scoring import movement_counts, previous_tiers, score_frame, specs_of, write_assignments
+    from segmentation.scoring import (
+        movement_counts,
+        previous_tiers,
+        score_frame,
+        specs_of,
+        write_assignments,
+        write_draft,
+    )
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -526,17 +545,38 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
         moves = movement_counts(scored["tier"], previous)
         timings["score"], mark = time.monotonic() - mark, time.monotonic()
         progress.set(run_id, phase="writing", done=0, total=total)
-        changed = write_assignments(
-            tenant_id=tenant_id,
-            period=period,
-            version_id=version.pk,
-            scored=scored,
-            dim_keys=[d.key for d in dims],
-            previous=previous,
-            on_progress=lambda done, n: progress.set(run_id, phase="writing", done=done, total=n),
-        )
-        timings["write"] = time.monotonic() - mark
         now = timezone.now()
+        on_progress = lambda done, n: progress.set(run_id, phase="writing", done=done, total=n)  # noqa: E731
+        has_record = TierAssignment.objects.filter(tenant_id=tenant_id, period=period).exists()
+        if run.kind == RunKind.NEW_DOCTORS:
+            changed = _score_new_doctors(tenant_id, period, version, scored, dims, previous)
+            run.published_at = now
+        elif has_record:
+            # A published period is frozen: this run is a draft to compare and publish, or, when
+            # it finds exactly the record, nothing at all.
+            changed = write_draft(
+                tenant_id=tenant_id,
+                period=period,
+                run_id=run.pk,
+                version_id=version.pk,
+                scored=scored,
+                dim_keys=[d.key for d in dims],
+                previous=previous,
+                on_progress=on_progress,
+            )
+            run.is_draft = changed > 0
+        else:
+            changed = write_assignments(
+                tenant_id=tenant_id,
+                period=period,
+                version_id=version.pk,
+                scored=scored,
+                dim_keys=[d.key for d in dims],
+                previous=previous,
+                on_progress=on_progress,
+            )
+            run.published_at = now  # the period's first result is its record
+        timings["write"] = time.monotonic() - mark
         ScorecardVersion.objects.filter(pk=version.pk, used_at__isnull=True).update(used_at=now)
         counts = scored["tier"].value_counts()
         run.status = RunStatus.DONE
@@ -555,6 +595,127 @@ def _score_and_write(*, tenant_id: int, period: str, run_id: int, started: float
     timings["commit"] = time.monotonic() - mark
     logger.info("scoring run %s: %s doctors, %s rows changed, seconds %s", run_id, total, changed, timings)
     return run
+
+
+def _score_new_doctors(tenant_id, period, version, scored, dims, previous) -> int:
+    """Add the doctors the period's record lacks, tiered by the record's cut-offs (the lowest
+    score of each tier in force); no row of the record changes."""
+    from segmentation.scoring import TIERS, add_to_record, record_thresholds
+
+    in_record = set(
+        TierAssignment.objects.filter(tenant_id=tenant_id, period=period).values_list("doctor_id", flat=True)
+    )
+    new = scored.loc[~scored.index.isin(list(in_record))].copy()
+    if new.empty:
+        return 0
+    thresholds = record_thresholds(tenant_id=tenant_id, period=period)
+    if version.tier_rule == "cutoffs" or thresholds is None:
+        thresholds = (float(version.cutoff_a), float(version.cutoff_b), float(version.cutoff_c))
+    a, b, c = thresholds
+    scores = new["score"].to_numpy()
+    import numpy as np
+
+    new["tier"] = TIERS[np.where(scores >= a, 0, np.where(scores >= b, 1, np.where(scores >= c, 2, 3)))]
+    return add_to_record(
+        tenant_id=tenant_id,
+        period=period,
+        version_id=version.pk,
+        scored=new,
+        dim_keys=[d.key for d in dims],
+        previous=previous,
+    )
+
+
+@transaction.atomic
+def run_publish(*, tenant, by, run, reason: str) -> ScoringRun:
+    """Publish a draft run: it becomes its period's record (plans, reports and fees read it); the
+    record it replaces is kept in history. A product manager or administrator, with a reason."""
+    from segmentation.scoring import archive_record, publish_draft
+
+    _require(by, SCORECARD_ROLES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this result replaces the published one.")})
+    tid = tenant_id_of(tenant)
+    run = ScoringRun.objects.for_tenant(tenant).select_for_update().get(pk=getattr(run, "pk", run))
+    if not (run.is_draft and run.status == RunStatus.DONE and run.published_at is None):
+        raise ValidationError(_("Only a finished draft can be published."))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(tid, run.period)])
+    now = timezone.now()
+    record = record_run(tenant=tenant, period=run.period)
+    if record is not None:
+        archive_record(tenant_id=tid, period=run.period, run_id=record.pk)
+        ScoringRun.objects.for_tenant(tenant).filter(pk=record.pk).update(superseded_at=now)
+    changed = publish_draft(tenant_id=tid, period=run.period, run_id=run.pk, version_id=run.version_id)
+    run.is_draft = False
+    run.published_at = now
+    run.published_by = by
+    run.publish_reason = reason
+    run.changed_rows = changed
+    run.save(update_fields=["is_draft", "published_at", "published_by", "publish_reason", "changed_rows"])
+    stats.analyze_on_commit()
+    logger.info("scoring run %s published by %s for %s: %s rows changed", run.pk, by.pk, run.period, changed)
+    return run
+
+
+def record_run(*, tenant, period) -> ScoringRun | None:
+    """The full run whose result is the period's record now (None before any)."""
+    runs = ScoringRun.objects.for_tenant(tenant).filter(
+        period=period, status=RunStatus.DONE, kind=RunKind.FULL, is_draft=False, superseded_at__isnull=True
+    )
+    return (
+        runs.filter(published_at__isnull=False).order_by("-published_at", "-id").first()
+        or runs.filter(published_at__isnull=True).order_by("-finished_at", "-id").first()
+    )
+
+
+@transaction.atomic
+def tier_score_new_doctors(*, tenant, by, period=None) -> ScoringRun:
+    """Score the doctors added since the record of ``period`` (default: the latest) against its
+    cut-offs, with the record's version; enqueued like any run. No other doctor's tier moves."""
+    from segmentation.selectors import latest_period
+    from segmentation.tasks import rescore
+
+    _require(by, SCORECARD_ROLES)
+    period = period or latest_period(tenant=tenant)
+    if period is None:
+        raise ValidationError(_("No published tiers yet: run the scoring first."))
+    record = record_run(tenant=tenant, period=period)
+    version = record.version if record is not None else None
+    if version is None:
+        version = (
+            TierAssignment.objects.for_tenant(tenant).filter(period=period).select_related("version").first().version
+        )
+    busy = ScoringRun.objects.for_tenant(tenant).filter(
+        period=period, status__in=[RunStatus.PENDING, RunStatus.RUNNING]
+    )
+    if busy.exists():
+        raise ValidationError(_("A run for %(period)s is already under way.") % {"period": period})
+    run = ScoringRun.objects.create(
+        tenant_id=tenant_id_of(tenant), version=version, period=period, kind=RunKind.NEW_DOCTORS, started_by=by
+    )
+    rescore.delay_on_commit(tenant_id=tenant_id_of(tenant), period=period, run_id=run.pk)
+    return run
+
+
+# --- the tenant's schedule -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def segmentation_settings_update(*, tenant, by, rescore_enabled: bool, rescore_day: int) -> SegmentationSettings:
+    """Move (or switch off) the tenant's quarterly re-score (administrators and product managers)."""
+    _require(by, SCORECARD_ROLES)
+    obj = SegmentationSettings.objects.for_tenant(tenant).select_for_update().first() or SegmentationSettings(
+        tenant_id=tenant_id_of(tenant)
+    )
+    obj.rescore_enabled = bool(rescore_enabled)
+    obj.rescore_day = rescore_day
+    obj.updated_by = by
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+    return obj
 
 
 # --- overrides ----------------------------------------------------------------------------------

@@ -20,16 +20,24 @@ def rescore(*, tenant_id, period, run_id=None):
 
 
 @app.task(base=PlatformTask, name="segmentation.tasks.quarterly_rescore")
-def quarterly_rescore(period=None):
-    """Fan out the quarterly re-score: one :func:`rescore` per active tenant (default period: the
-    quarter that just ended)."""
+def quarterly_rescore(period=None, day=None):
+    """Fan out the quarterly re-score: one :func:`rescore` per active tenant whose re-score day is
+    today (``day``, a date; the beat calls it daily in the first month of each quarter). Given a
+    ``period`` explicitly, every active tenant is scored for it (a manual catch-up)."""
     from django.db import transaction
+    from django.utils import timezone
 
-    from accounts.models import Tenant
+    from segmentation.selectors import tenants_due_for_rescore
     from segmentation.services import default_period
 
-    period = period or default_period()
-    tenant_ids = list(Tenant.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    if period is None:
+        day = day or timezone.localdate()
+        tenant_ids = tenants_due_for_rescore(day=day)
+        period = default_period(day)
+    else:
+        from accounts.models import Tenant
+
+        tenant_ids = list(Tenant.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         for tenant_id in tenant_ids:
             rescore.delay_on_commit(tenant_id=tenant_id, period=period)

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm import exports
 from crm.keyset import keyset_page
@@ -49,6 +49,7 @@ def dashboard(request):
         "options": pages.dashboard_options(),
         **pages.dashboard_data(tenant=tenant, user=user, filters=filters, doctors=doctors),
         "adoption": pages.dashboard_adoption(tenant=tenant, doctors=doctors),
+        "record": pages.dashboard_record(tenant=tenant, user=user),
         "movers_shown": pages.MOVERS_SHOWN,
         "tier_colours": pages.TIER_COLOURS,
         "can_manage": pages.can_manage_tiers(user),
@@ -295,6 +296,76 @@ def run_detail(request, pk):
     if is_htmx(request, "run-progress"):
         return render(request, "segmentation/_run_progress.html", context)
     return render(request, "segmentation/run_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_publish(request, pk):
+    """A draft run against the period's record (tier counts, moves); POST publishes it with a reason."""
+    user = tenant_user(request, SCORECARD_ROLES)
+    tenant = user.tenant_id
+    run = get_or_404(selectors.run_list(tenant=tenant), pk)
+    form = forms.PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.run_publish(tenant=tenant, by=user, run=run, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Published: this result is now the tiers of record for %(period)s.") % {"period": run.period}
+            )
+            return redirect("tier_run", pk=run.pk)
+    context = {
+        "run": run,
+        "form": form,
+        "comparison": selectors.draft_comparison(tenant=tenant, run=run) if run.is_draft else None,
+        "history": selectors.run_history(tenant=tenant, period=run.period),
+    }
+    return render(request, "segmentation/run_publish.html", context)
+
+
+@login_required
+@require_POST
+def score_new_doctors(request):
+    """Score the doctors added since the latest record against its cut-offs (nobody else moves)."""
+    user = tenant_user(request, SCORECARD_ROLES)
+    try:
+        run = services.tier_score_new_doctors(tenant=user.tenant_id, by=user)
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+        return redirect("tier_dashboard")
+    return redirect("tier_run", pk=run.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule(request):
+    """The tenant's quarterly re-score: on or off, which day of the quarter's first month; the next
+    date and the last scheduled run (tenant administrators and product managers)."""
+    user = tenant_user(request, SCORECARD_ROLES)
+    tenant = user.tenant_id
+    current = selectors.segmentation_settings(tenant=tenant)
+    form = forms.ScheduleForm(
+        request.POST or None,
+        initial={"rescore_enabled": current.rescore_enabled, "rescore_day": current.rescore_day},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.segmentation_settings_update(tenant=tenant, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Re-score schedule saved."))
+            return redirect("tier_schedule")
+    context = {
+        "form": form,
+        "next_rescore": selectors.next_rescore_date(settings_obj=current),
+        "last_scheduled": selectors.last_scheduled_run(tenant=tenant),
+        "settings_obj": current,
+    }
+    return render(request, "segmentation/schedule.html", context)
 
 
 # --- overrides ------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from visits.models import (
     FollowUpTask,
     MedicalInquiry,
     PendingFollowUp,
+    RepCapacity,
+    RepLeave,
     Visit,
     VisitAmendment,
     VisitContent,
@@ -41,8 +43,32 @@ class BigListAdmin(TenantAdmin):
 class VisitSettingsAdmin(TenantAdmin):
     """The tenant's visit rules: submit window, backdating limit, inquiry SLA, objective templates, PV assignee."""
 
-    list_display = ["__str__", "submit_window_hours", "backdate_limit_days", "inquiry_sla_days", "pv_assignee"]
+    list_display = [
+        "__str__",
+        "submit_window_hours",
+        "backdate_limit_days",
+        "inquiry_sla_days",
+        "visits_per_day",
+        "pv_assignee",
+    ]
     autocomplete_fields = ["pv_assignee"]
+
+
+@admin.register(RepCapacity)
+class RepCapacityAdmin(TenantAdmin):
+    """A rep's own visits per working day (capacity of their cycle plans), when not the tenant's."""
+
+    list_display = ["rep", "visits_per_day", "note"]
+    autocomplete_fields = ["rep"]
+
+
+@admin.register(RepLeave)
+class RepLeaveAdmin(TenantAdmin):
+    """Days a rep is away: taken out of their capacity."""
+
+    list_display = ["rep", "start", "end", "note"]
+    list_filter = ["start"]
+    autocomplete_fields = ["rep"]
 
 
 @admin.register(ContentItem)

@@ -19,7 +19,7 @@ class VisitsConfig(AppConfig):
         from hospitals import hooks as doctor_hooks
         from segmentation import hooks as segmentation_hooks
         from visits import pages, services
-        from visits.dimensions import visit_dimension_frame
+        from visits.dimensions import visit_dimension_frame, visit_facts
         from visits.models import NotificationKind
         from visits.schedule import _post_migrate
 
@@ -29,6 +29,7 @@ class VisitsConfig(AppConfig):
             key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
         )
         segmentation_hooks.register_visit_inputs(visit_dimension_frame)
+        segmentation_hooks.register_visit_facts(visit_facts)
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("visits", services.visit_reminders)
 

@@ -43,3 +43,27 @@ def visit_dimension_frame(*, tenant_id: int, period: str) -> pd.DataFrame:
         "e": timezone.make_aware(datetime.datetime.combine(end, datetime.time.min), tz),
     }
     return read_frame(sql, bounds)
+
+
+def visit_facts(*, tenant_id: int, period: str, doctor_id: int) -> dict:
+    """One doctor's submitted visits of ``period`` as counts, for a tier explanation (the facts
+    behind digital acceptance and willingness)."""
+    from django.db.models import Count, Q
+
+    start, end = period_bounds(period)
+    tz = timezone.get_current_timezone()
+    return (
+        Visit.objects.for_tenant(tenant_id)
+        .submitted()
+        .filter(
+            doctor_id=doctor_id,
+            visited_at__gte=timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), tz),
+            visited_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min), tz),
+        )
+        .aggregate(
+            visits=Count("id"),
+            remote=Count("id", filter=~Q(channel__in=IN_PERSON_CHANNELS)),
+            achieved=Count("id", filter=Q(objective_achieved="yes")),
+            partly=Count("id", filter=Q(objective_achieved="partly")),
+        )
+    )

@@ -35,7 +35,7 @@ NOTED_SIGNALS = (
     Signal.ADVERSE_EVENT,
     Signal.QUALITY_COMPLAINT,
 )
-NOT_DELIVERED = ""
+NOT_DELIVERED = Reaction.NOT_DELIVERED
 
 
 def _datetime_input():
@@ -161,8 +161,9 @@ class VisitReportForm(forms.Form):
     #: Fields a report's amendment may not change (the visit itself would be another one).
     FIXED_ON_AMEND = ("visited_at",)
 
-    def __init__(self, *args, tenant, key_message_choices, content_choices, **kwargs):
+    def __init__(self, *args, tenant, key_message_choices, content_choices, planned_km_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.planned_km_ids = set(planned_km_ids)
         self.fields["products"].queryset = own_products(tenant)
         self.fields["content_items"].queryset = content_choices
         duration = self.initial.get("duration_minutes")
@@ -173,8 +174,9 @@ class VisitReportForm(forms.Form):
                 label=_("Details"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
         self.key_message_list = list(key_message_choices)
-        reaction_choices = [*Reaction.choices, (NOT_DELIVERED, _("Not delivered"))]
+        reaction_choices = Reaction.choices  # … ending with "not delivered": one tap, nothing preselected
         for km in self.key_message_list:
+            km.planned = km.pk in self.planned_km_ids
             self.fields[f"km_{km.pk}"] = forms.ChoiceField(
                 label=km.text, choices=reaction_choices, required=False, widget=forms.RadioSelect
             )

@@ -68,6 +68,12 @@ class VisitSettings(TenantModel):
         validators=[MinValueValidator(1)],
         help_text=_("A visit dated further back than this is refused."),
     )
+    visits_per_day = models.PositiveSmallIntegerField(
+        _("visits a rep can make per working day"),
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Bounds each rep's cycle plan: working days of the month × this (a rep may have their own)."),
+    )
     inquiry_sla_days = models.PositiveSmallIntegerField(
         _("medical inquiry SLA (working days)"), default=5, validators=[MinValueValidator(1)]
     )
@@ -99,6 +105,44 @@ class VisitSettings(TenantModel):
         """The objective template of ``tier`` (tenant's text, else the default)."""
         tier = tier or "C"
         return (self.objective_templates or {}).get(tier) or str(DEFAULT_OBJECTIVES.get(tier, ""))
+
+
+class RepCapacity(TenantModel):
+    """A rep's own visits per working day, when it differs from the tenant's (part-time, a big
+    territory with long drives, a new hire ramping up)."""
+
+    rep = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("rep"))
+    visits_per_day = models.PositiveSmallIntegerField(
+        _("visits per working day"), validators=[MinValueValidator(0), MaxValueValidator(30)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rep capacity")
+        verbose_name_plural = _("rep capacities")
+        constraints = [models.UniqueConstraint(fields=["tenant", "rep"], name="repcapacity_tenant_rep_uniq")]
+
+    def __str__(self):
+        return f"{self.rep_id}: {self.visits_per_day}"
+
+
+class RepLeave(TenantModel):
+    """Days a rep is away (leave, training, congress): no visits planned on them."""
+
+    rep = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("rep"))
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rep leave")
+        verbose_name_plural = _("rep leave")
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["tenant", "rep", "start"], name="repleave_tenant_rep_idx")]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="repleave_range")]
+
+    def __str__(self):
+        return f"{self.rep_id}: {self.start}–{self.end}"
 
 
 # --- content library -----------------------------------------------------------------------
@@ -209,6 +253,13 @@ class CyclePlan(TenantModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("manager's note"), blank=True)
     generated_at = models.DateTimeField(_("targets refreshed at"), null=True, blank=True)
+    # Capacity (issue 15): working days of the month (holidays, weekends and the rep's leave
+    # out) × visits per day. Targets fill from the highest tier down; what does not fit is
+    # reported (a realignment signal for the manager), never hidden.
+    working_days = models.PositiveSmallIntegerField(_("working days"), default=0)
+    capacity = models.PositiveIntegerField(_("capacity (visits)"), default=0)
+    unfitted_visits = models.PositiveIntegerField(_("visits over capacity"), default=0)
+    over_capacity_ab = models.PositiveIntegerField(_("A/B doctors over capacity"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -233,7 +284,8 @@ class CyclePlan(TenantModel):
 
 
 class CyclePlanLine(TenantModel):
-    """One doctor of a cycle plan: tier at generation, target from the tier frequency, planned count.
+    """One doctor of a cycle plan: tier at generation, ``ideal`` the tier frequency, ``target`` what
+    fits the rep's capacity (attainment is measured against it), planned count.
 
     ``actual`` is not stored: it is the number of submitted visits to the doctor in the month
     (``visits.selectors.cycle_plan_lines``), so it can never drift.
@@ -242,6 +294,7 @@ class CyclePlanLine(TenantModel):
     plan = models.ForeignKey(CyclePlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("plan"))
     doctor = models.ForeignKey("hospitals.Doctor", on_delete=models.CASCADE, related_name="+", verbose_name=_("doctor"))
     tier = models.CharField(_("tier"), max_length=1, default="C")
+    ideal = models.PositiveSmallIntegerField(_("tier frequency"), default=0)
     target = models.PositiveSmallIntegerField(_("target visits"), default=0)
     planned = models.PositiveSmallIntegerField(_("planned visits"), default=0)
 
@@ -500,13 +553,14 @@ class VisitProduct(TenantModel):
 
 
 class VisitKeyMessage(TenantModel):
-    """A key message delivered in a visit and the doctor's reaction to it."""
+    """A key message of a visit and the doctor's reaction to it (``undelivered``: planned, not delivered)."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="key_messages", verbose_name=_("visit"))
     key_message = models.ForeignKey(
         "hospitals.KeyMessage", on_delete=models.PROTECT, related_name="+", verbose_name=_("key message")
     )
-    reaction = models.CharField(_("reaction"), max_length=12, choices=Reaction.choices, default=Reaction.NEUTRAL)
+    # No default: a reaction is what the rep chose, never what the form assumed (issue 15).
+    reaction = models.CharField(_("reaction"), max_length=12, choices=Reaction.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

@@ -292,17 +292,25 @@ def week_context(user, *, week_start: datetime.date) -> dict:
             }
         )
     suggestions = selectors.suggested_week(tenant=tenant, rep=user, week_start=week_start)
+    # Never more than the week can hold (issue 15): the week's capacity less what is planned.
+    capacity = selectors.rep_capacity(
+        tenant=tenant, rep=user, start=week_start, end=week_start + datetime.timedelta(days=7)
+    )
+    room = max(capacity.visits - len(plans), 0)
+    shown = min(WEEK_SUGGESTIONS_SHOWN, room)
     return {
+        "week_capacity": capacity,
+        "week_room": room,
         # The most urgent first; a phone page of hundreds of rows helps nobody plan a week.
         "suggestion_total": len(suggestions),
-        "suggestions_shown": WEEK_SUGGESTIONS_SHOWN,
+        "suggestions_shown": shown,
         "week_start": week_start,
         "week_end": week_start + datetime.timedelta(days=6),
         "prev_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
         "days": days,
         "plan_count": len(plans),
-        "suggestions": suggestions[:WEEK_SUGGESTIONS_SHOWN],
+        "suggestions": suggestions[:shown],
     }
 
 
@@ -574,3 +582,155 @@ def my_cycle_plan(user, *, month: datetime.date) -> CyclePlan | None:
     return (
         selectors.cycle_plan_list(tenant=user.tenant_id, user=user).filter(rep=user, month=month_start(month)).first()
     )
+
+
+# --- report lists (issue 15) ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReportFilters:
+    """The report list's filters, parsed from the query string (bad values are ignored)."""
+
+    rep: object = None  # a team member (managers), or None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    q: str = ""
+    status: str = ""
+    late: bool = False
+    amended: bool = False
+    tiers: tuple = ()
+    reps: list = dataclasses.field(default_factory=list)  # choices for managers
+
+    def selector_kwargs(self) -> dict:
+        return {
+            "rep": self.rep,
+            "since": self.since,
+            "until": self.until,
+            "doctor_query": self.q,
+            "status": self.status,
+            "late": self.late,
+            "amended": self.amended,
+            "tiers": self.tiers,
+        }
+
+    def query(self) -> str:
+        """The filters as a query string (export links, "more results")."""
+        from django.http import QueryDict
+
+        q = QueryDict(mutable=True)
+        for name, value in (
+            ("rep", getattr(self.rep, "pk", "")),
+            ("since", self.since.isoformat() if self.since else ""),
+            ("until", self.until.isoformat() if self.until else ""),
+            ("q", self.q),
+            ("status", self.status),
+            ("late", "1" if self.late else ""),
+            ("amended", "1" if self.amended else ""),
+        ):
+            if value:
+                q[name] = value
+        if self.tiers:
+            q.setlist("tier", list(self.tiers))
+        return q.urlencode()
+
+
+def report_filters(user, params, *, today=None) -> ReportFilters:
+    """Parse the report list's filters. A rep's list defaults to this week (Monday on); a manager's
+    to the last 30 days; ``period=last_week`` picks Monday–Sunday of the previous week."""
+    from crm.permissions import MANAGER_ROLES
+
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    if params.get("period") == "last_week":
+        since, until = monday - datetime.timedelta(days=7), monday - datetime.timedelta(days=1)
+    else:
+        default_since = monday if user.role not in MANAGER_ROLES else today - datetime.timedelta(days=30)
+        since = parse_day(params.get("since"), default_since) if "since" in params else default_since
+        until = parse_day(params.get("until"), None) if params.get("until") else None
+        if "since" in params and not params.get("since"):
+            since = None
+    filters = ReportFilters(
+        since=since,
+        until=until,
+        q=(params.get("q") or "").strip()[:100],
+        status=params.get("status") if params.get("status") in ("draft", "submitted") else "",
+        late=params.get("late") == "1",
+        amended=params.get("amended") == "1",
+        tiers=tuple(t for t in params.getlist("tier") if t in ("A", "B", "C", "D"))
+        if hasattr(params, "getlist")
+        else (),
+    )
+    if user.role in MANAGER_ROLES:
+        reps = list(selectors.team_reps(tenant=user.tenant_id, manager=user).order_by("name", "id"))
+        filters.reps = reps
+        rep_id = params.get("rep")
+        filters.rep = next((r for r in reps if str(r.pk) == rep_id), None)
+    return filters
+
+
+def report_list_page(user, params, *, size=50) -> dict:
+    """One keyset page of the report list with its filters."""
+    from crm.keyset import keyset_page
+
+    filters = report_filters(user, params)
+    qs = selectors.report_list(tenant=user.tenant_id, user=user, **filters.selector_kwargs())
+    page = keyset_page(qs, ordering=["-visited_at", "-id"], cursor=params.get("cursor"), size=size)
+    return {"filters": filters, "page": page, "rows": page.rows}
+
+
+REPORT_EXPORT_COLUMNS = [
+    (_("Visited at"), lambda v: timezone.localtime(v.visited_at).strftime("%Y-%m-%d %H:%M")),
+    (_("Rep"), lambda v: v.rep.name or v.rep.username),
+    (_("Doctor"), "doctor__name"),
+    (_("Hospital"), "doctor__hospital__name"),
+    (_("Tier"), lambda v: v.doctor_tier or ""),
+    (_("Channel"), lambda v: v.get_channel_display()),
+    (_("Status"), lambda v: v.get_status_display()),
+    (
+        _("Submitted at"),
+        lambda v: timezone.localtime(v.submitted_at).strftime("%Y-%m-%d %H:%M") if v.submitted_at else "",
+    ),
+    (_("Late"), lambda v: _("yes") if v.is_late else ""),
+    (_("Amended"), lambda v: _("yes") if v.amended else ""),
+    (_("Objective achieved?"), lambda v: v.get_objective_achieved_display() if v.objective_achieved else ""),
+]
+
+
+def team_rep_context(manager, rep, *, today=None) -> dict:
+    """The drill-down to one rep of a manager's team (a bounded number of queries)."""
+    from visits.models import FollowUpTask
+
+    tenant = manager.tenant_id
+    today = today or timezone.localdate()
+    months = selectors.manager_adherence(tenant=tenant, rep_ids=[rep.pk], months=TEAM_MONTHS, today=today)[rep.pk]
+    week_ago = today - datetime.timedelta(days=7)
+    recent = list(
+        selectors.report_list(tenant=tenant, user=manager, rep=rep, since=week_ago).select_related("doctor")[:50]
+    )
+    plan = selectors.cycle_plan_list(tenant=tenant, user=manager).filter(rep=rep, month=month_start(today)).first()
+    settings_obj = selectors.visit_settings(tenant=tenant)
+    overdue_before = timezone.now() - datetime.timedelta(hours=settings_obj.submit_window_hours)
+    from visits.models import Visit
+
+    drafts = Visit.objects.for_tenant(tenant).drafts().filter(rep=rep, visited_at__lt=overdue_before).count()
+    overdue_tasks = FollowUpTask.objects.for_tenant(tenant).overdue().filter(assignee=rep).count()
+    upcoming = list(
+        selectors.visit_plan_list(tenant=tenant, user=manager)
+        .open()
+        .filter(rep=rep, planned_at__gte=timezone.now())
+        .select_related("doctor")
+        .order_by("planned_at", "id")[:10]
+    )
+    monday = today - datetime.timedelta(days=today.weekday())
+    return {
+        "rep": rep,
+        "current": months[-1] if months else None,
+        "months": months,
+        "recent": recent,
+        "late_recent": sum(1 for v in recent if v.is_late),
+        "plan": plan,
+        "overdue_drafts": drafts,
+        "overdue_tasks": overdue_tasks,
+        "upcoming": upcoming,
+        "last_week": (monday - datetime.timedelta(days=7), monday - datetime.timedelta(days=1)),
+    }

@@ -21,5 +21,8 @@ urlpatterns = [
     path("plans/", views.cycle_plan_list, name="cycle_plan_list"),
     path("plans/<int:pk>/", views.cycle_plan_detail, name="cycle_plan_detail"),
     path("team/", views.team, name="team"),
+    path("team/<int:pk>/", views.team_rep, name="team_rep"),
+    path("reports/", views.report_list, name="visit_report_list"),
+    path("reports/export/<str:fmt>/", views.report_export, name="visit_report_export"),
     path("content/", views.content_list, name="content_list"),
 ]

@@ -38,6 +38,9 @@ class Reaction(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     NEUTRAL = "neutral", _("Neutral")
     OBJECTION = "objection", _("Objection")
+    # A planned key message the rep did not get to: recorded so that the report says so, never
+    # left to a default reaction (issue 15).
+    NOT_DELIVERED = "undelivered", _("Not delivered")
 
 
 class Signal(models.TextChoices):

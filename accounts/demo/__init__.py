@@ -17,6 +17,7 @@ TENANTS = [
 PEOPLE = [
     ("rep", Role.REP, "王磊"),
     ("rep2", Role.REP, "李娜"),
+    ("rep3", Role.REP, "张敏"),
     ("drep", Role.DISTRIBUTOR_REP, "赵强"),
     ("manager", Role.MANAGER, "陈静"),
     ("pm", Role.PRODUCT_MANAGER, "刘洋"),
@@ -46,8 +47,11 @@ ASSIGNMENTS = [
     ("rep", "SH-PD"),
     ("rep", "SH-XH"),
     ("rep2", "BJ-CY"),
+    ("rep3", "SH-XH"),  # a second rep in Xuhui (another product line)
     ("drep", "JS-NJ"),
+    # The manager leads Shanghai and Jiangsu: 王磊, 张敏 and the distributor's rep 赵强 (agency model).
     ("manager", "SH"),
+    ("manager", "JS"),
 ]
 
 

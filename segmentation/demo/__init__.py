@@ -165,4 +165,23 @@ def seed(*, tenant, stdout=None) -> None:
             for doctor in pool[index : index + count]:
                 services.adoption_set(tenant=tenant, by=by, doctor=doctor, product=product, stage=stage)
             index += count
+    _record_demo(tenant, pm, active, kol, latest, rng, stdout)
     _say(stdout, f"scorecard “{SCORECARD}” v{active.number} active, runs for {', '.join(periods)}")
+
+
+def _record_demo(tenant, pm, active, kol, latest, rng, stdout):
+    """Tiers of record (issue 15): the re-score schedule as a tenant setting; the KOL vendor
+    re-delivers the latest quarter with corrections, and the re-run waits as a draft to compare
+    (never published here: the published quarter stays as it was)."""
+    from segmentation.models import SegmentationSettings
+
+    SegmentationSettings.objects.for_tenant(tenant).get_or_create(tenant=tenant)
+    if ScoringRun.objects.for_tenant(tenant).filter(period=latest, is_draft=True).exists():
+        return
+    values = list(ImportedValue.objects.for_tenant(tenant).filter(dimension=kol, period=latest).order_by("pk")[:400])
+    for value in rng.sample(values, min(len(values), 60)):
+        value.value = round(value.value + rng.choice([-25, 25]), 1)
+    ImportedValue.objects.bulk_update(values, ["value"], batch_size=1000)
+    run = ScoringRun.objects.create(tenant=tenant, version=active, period=latest, started_by=pm)
+    run = services.tier_rescore(tenant=tenant, period=latest, run_id=run.pk)
+    _say(stdout, f"{latest}: corrected KOL data re-run, {run.changed_rows} doctors differ (a draft, not published)")

@@ -45,9 +45,11 @@ def test_plan_report_task_done_and_locked_report_on_a_phone(phone_page, login, t
     # The report: key messages come from the plan, choices are taps.
     page.locator("[data-testid=write-report]").click()
     expect(page.locator("[data-testid=visit-form]")).to_be_visible()
-    expect(page.locator(f"input[name=km_{team.km1.pk}][value=neutral]")).to_be_checked()
+    # Nothing is assumed (issue 15): no reaction preselected on the plan's key messages.
+    expect(page.locator(f"input[name=km_{team.km1.pk}]:checked")).to_have_count(0)
     page.evaluate("window.__sameDocument = true")
     page.locator(f"[data-testid=tap-km_{team.km1.pk}-accepted]").click()
+    page.locator(f"[data-testid=tap-km_{team.km2.pk}-undelivered]").click()
     page.locator("[data-testid=tap-duration_minutes-15]").click()
     page.locator("[data-testid=tap-signals-literature_request]").click()
     page.fill("textarea[name=note_literature_request]", "III期研究全文")

@@ -76,7 +76,8 @@ def test_the_search_box_is_live_with_htmx(client, world):
     html = client.get(URL).content.decode()
     box = html[html.index('data-testid="doctor-search"') :].split(">")[0]
     assert 'hx-get="/doctors/"' in box
-    assert 'hx-trigger="keyup changed delay:300ms' in box
+    # "input", not "keyup": paste and voice input search too (issue 15).
+    assert 'hx-trigger="input changed delay:300ms' in box
     assert 'hx-push-url="true"' in box
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [
     "scorecard", "scorecardversion", "importeddimension", "importedvalue", "scoringrun", "tierassignment",
-    "tieroverride", "tiersetting", "adoption",
+    "tieroverride", "tiersetting", "adoption", "tierresult", "segmentationsettings",
 ]  # fmt: skip
 
 

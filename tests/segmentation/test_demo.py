@@ -32,7 +32,9 @@ def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_
     for tenant in Tenant.objects.all():
         with tenant_context(tenant):
             doctors = first[tenant.code]
-            assert doctors["ScoringRun"] == 2 and doctors["TierOverride"] == 3 and doctors["TierSetting"] == 4
+            # Two published quarters and a draft re-run of the latest (issue 15: tiers of record).
+            assert doctors["ScoringRun"] == 3 and doctors["TierOverride"] == 3 and doctors["TierSetting"] == 4
+            assert selectors.draft_runs(tenant=tenant).count() == 1
             previous, latest = selectors.last_two_periods(tenant=tenant)
             assert previous and latest
             matrix = selectors.movement_matrix(tenant=tenant)

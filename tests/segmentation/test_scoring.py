@@ -14,6 +14,7 @@ from segmentation.models import (
     VersionFrozenError,
     VersionStatus,
 )
+from tests.factories import UserFactory
 from tests.segmentation.factories import make_doctors, make_version
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +182,10 @@ def test_inactive_doctors_are_not_scored_and_their_old_rows_go(tenant):
 
     assert again.doctors_total == 4
     with tenant_context(tenant):
+        # The published period is frozen (issue 15): the re-run is a draft until published.
+        assert again.is_draft and TierAssignment.objects.filter(doctor=doctors[0]).exists()
+        pm = UserFactory(tenant=tenant, role="product_manager")
+        services.run_publish(tenant=tenant, by=pm, run=again, reason="停用医生退出分级")
         assert not TierAssignment.objects.filter(doctor=doctors[0]).exists()
 
 

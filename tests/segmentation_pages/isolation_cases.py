@@ -134,3 +134,19 @@ def adoption_pages(tenant, other_tenant, make_user):
     own, foreign = _doctors(tenant, other_tenant)
     f.ProductFactory(tenant=other_tenant, name="他司产品")
     return _page_case(make_user(tenant, "tenant_admin"), own, foreign, "doctor_adoption")
+
+
+@isolation_case("page:tier_run_publish")
+def run_publish_pages(tenant, other_tenant, make_user):
+    """Compare and publish (issue 15): another tenant's runs 404."""
+    own_version, foreign_version = _versions(tenant, other_tenant)
+    own = _run(tenant, own_version, "2025Q3")
+    foreign = _run(other_tenant, foreign_version, "2019Q2")
+    return _page_case(
+        make_user(tenant, "product_manager"),
+        [own],
+        [foreign],
+        "tier_run_publish",
+        list_url=reverse("tier_runs"),
+        text=lambda r: reverse("tier_run", args=[r.pk]),
+    )

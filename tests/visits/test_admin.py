@@ -17,6 +17,8 @@ MODELS = [
     "followuptask",
     "medicalinquiry",
     "pendingfollowup",
+    "repcapacity",
+    "repleave",
 ]
 
 

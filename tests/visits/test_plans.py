@@ -58,7 +58,9 @@ def test_cycle_plan_targets_come_from_tiers_and_untiered_doctors_count_as_c(team
     assert team.other_doctor.pk not in lines  # aligned to the other rep's territory
 
 
-def test_actual_counts_submitted_visits_in_the_month_by_anyone_and_remaining_never_goes_negative(team):
+def test_actual_counts_submitted_visits_in_the_month_by_anyone_and_remaining_never_goes_negative(
+    midmonth_afternoon, team
+):
     a, b, c, _ = team.doctors
     with tenant_context(team.tenant):
         _set_tier(team, a, "A")
@@ -151,7 +153,7 @@ def test_visit_plan_is_prefilled_from_tier_template_and_approved_key_messages(te
             )
 
 
-def test_suggested_week_puts_doctors_behind_frequency_first_then_due_follow_ups(team):
+def test_suggested_week_puts_doctors_behind_frequency_first_then_due_follow_ups(midmonth_afternoon, team):
     a, b, c, d = team.doctors
     week_start = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
     with tenant_context(team.tenant):
@@ -188,7 +190,9 @@ def test_my_day_shows_todays_plans_reports_to_submit_tasks_due_and_doctors_behin
     assert day.behind[0].doctor.pk == a.pk and day.behind[0].remaining == 4
 
 
-def test_manager_adherence_per_rep_and_month_in_a_fixed_number_of_queries(team, django_assert_max_num_queries):
+def test_manager_adherence_per_rep_and_month_in_a_fixed_number_of_queries(
+    midmonth_afternoon, team, django_assert_max_num_queries
+):
     a, b, c, d = team.doctors
     with tenant_context(team.tenant):
         VisitSettings.objects.create(tenant=team.tenant)

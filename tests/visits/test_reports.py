@@ -151,7 +151,9 @@ def test_an_objection_needs_a_note(team):
         )
 
 
-def test_a_report_from_a_plan_is_prefilled_and_closes_the_plan(team):
+def test_a_report_from_a_plan_records_no_reaction_and_needs_each_planned_message_answered(team):
+    """Issue 15: the plan's key messages are not recorded with an assumed reaction; submitting
+    with one left unanswered is refused; "not delivered" is an answer and adds no product."""
     with tenant_context(team.tenant):
         plan = services.visit_plan_create(
             tenant=team.tenant,
@@ -159,17 +161,63 @@ def test_a_report_from_a_plan_is_prefilled_and_closes_the_plan(team):
             doctor=team.doctor,
             planned_at=timezone.now() - datetime.timedelta(hours=2),
             product=team.product,
+            content_items=[team.content.pk],
         )
         assert plan.objective  # tier C template
+        assert set(plan.key_messages.values_list("pk", flat=True)) == {team.km1.pk, team.km2.pk}
         visit = services.visit_create_from_plan(tenant=team.tenant, by=team.rep, plan=plan)
         assert visit.objective == plan.objective
-        kms = set(VisitKeyMessage.objects.filter(visit=visit).values_list("key_message_id", flat=True))
-        assert kms == {team.km1.pk, team.km2.pk}
-        assert set(visit.products.values_list("pk", flat=True)) == {team.product.pk}
-        visit.objective_achieved = "partly"
+        assert not VisitKeyMessage.objects.filter(visit=visit).exists()  # nothing assumed
+        assert not visit.content_items.exists()  # planned content is not "used"
         services.visit_update(tenant=team.tenant, by=team.rep, visit=visit, objective_achieved="partly")
+        with pytest.raises(ValidationError) as err:
+            services.visit_submit(tenant=team.tenant, by=team.rep, visit=visit)
+        assert "key_messages" in err.value.message_dict
+        # one answered, the other still open: still refused
+        services.visit_update(
+            tenant=team.tenant,
+            by=team.rep,
+            visit=visit,
+            key_messages=[{"key_message": team.km1.pk, "reaction": "accepted"}],
+        )
+        with pytest.raises(ValidationError):
+            services.visit_submit(tenant=team.tenant, by=team.rep, visit=visit)
+        services.visit_update(
+            tenant=team.tenant,
+            by=team.rep,
+            visit=visit,
+            key_messages=[
+                {"key_message": team.km1.pk, "reaction": "accepted"},
+                {"key_message": team.km2.pk, "reaction": "undelivered"},
+            ],
+        )
         services.visit_submit(tenant=team.tenant, by=team.rep, visit=visit)
+        assert dict(VisitKeyMessage.objects.filter(visit=visit).values_list("key_message_id", "reaction")) == {
+            team.km1.pk: "accepted",
+            team.km2.pk: "undelivered",
+        }
         assert VisitPlan.objects.get(pk=plan.pk).status == "done"
+
+
+def test_a_key_message_without_a_chosen_reaction_is_refused(team):
+    with tenant_context(team.tenant):
+        for item in (team.km1.pk, {"key_message": team.km1.pk}, {"key_message": team.km1.pk, "reaction": ""}):
+            with pytest.raises(ValidationError):
+                services.visit_create(
+                    tenant=team.tenant,
+                    by=team.rep,
+                    doctor=team.doctor,
+                    visited_at=timezone.now() - datetime.timedelta(hours=1),
+                    key_messages=[item],
+                )
+        visit = services.visit_create(  # positive control
+            tenant=team.tenant,
+            by=team.rep,
+            doctor=team.doctor,
+            visited_at=timezone.now() - datetime.timedelta(hours=1),
+            key_messages=[{"key_message": team.km1.pk, "reaction": "neutral"}],
+        )
+        assert VisitKeyMessage.objects.get(visit=visit).reaction == "neutral"
 
 
 # --- locking ---------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def make_report(team, *, hours_ago=1.0, submit=False, rep=None, doctor=None, **f
             by=rep or team.rep,
             doctor=doctor or team.doctor,
             visited_at=timezone.now() - datetime.timedelta(hours=hours_ago),
-            key_messages=[{"key_message": team.km1.pk, "reaction": "accepted"}],
+            key_messages=fields.pop("key_messages", [{"key_message": team.km1.pk, "reaction": "accepted"}]),
             submit=submit,
             **fields,
         )

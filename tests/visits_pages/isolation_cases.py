@@ -123,3 +123,37 @@ def cycle_plan_pages(tenant, other_tenant, make_user):
         detail_url=lambda p: reverse("cycle_plan_detail", args=[p.pk]),
         text=_marker("data-plan-id"),
     )
+
+
+@isolation_case("page:team_rep")
+def team_rep_pages(tenant, other_tenant, make_user):
+    """A manager's drill-down: another tenant's reps are not in the team list and 404 (issue 15)."""
+    mine, theirs = _teams(tenant, other_tenant)
+    return IsolationCase(
+        kind="page",
+        user=mine.manager,
+        own=[mine.rep],
+        foreign=[theirs.rep],
+        list_url=reverse("team"),
+        detail_url=lambda u: reverse("team_rep", args=[u.pk]),
+        text=lambda u: reverse("team_rep", args=[u.pk]),
+    )
+
+
+@isolation_case("page:visit_report_list")
+def report_list_pages(tenant, other_tenant, make_user):
+    """The team reports list shows none of another tenant's reports (issue 15)."""
+    mine, theirs = _teams(tenant, other_tenant)
+    with tenant_context(tenant):
+        own = VisitFactory(doctor=mine.doctor, rep=mine.rep, status="submitted")
+    with tenant_context(other_tenant):
+        foreign = VisitFactory(doctor=theirs.doctor, rep=theirs.rep, status="submitted")
+    return IsolationCase(
+        kind="page",
+        user=mine.manager,
+        own=[own],
+        foreign=[foreign],
+        list_url=reverse("visit_report_list"),
+        detail_url=lambda v: reverse("visit_detail", args=[v.pk]),
+        text=_marker("data-visit-id"),
+    )

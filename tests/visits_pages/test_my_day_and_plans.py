@@ -195,7 +195,15 @@ def test_a_rep_cannot_plan_another_reps_doctor(team, as_user):
 
 def test_writing_the_report_of_a_plan_twice_continues_the_same_report(team, as_user):
     plan = make_plan(team, hours=-1)
-    draft = make_report(team, plan=plan)
+    # Each planned key message answered (issue 15): one delivered, one not.
+    draft = make_report(
+        team,
+        plan=plan,
+        key_messages=[
+            {"key_message": team.km1.pk, "reaction": "accepted"},
+            {"key_message": team.km2.pk, "reaction": "undelivered"},
+        ],
+    )
     response = as_user(team.rep).get(reverse("visit_new") + f"?plan={plan.pk}")
     assert response.status_code == 302 and response["Location"] == reverse("visit_detail", args=[draft.pk])
     # Once submitted (the plan is done), the plan's link still leads to its report.

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
+from tests.segmentation_pages.helpers import elements
 from tests.visits.factories import VisitFactory
 from tests.visits_pages.conftest import HTMX, make_plan, make_report
 from tests.visits_pages.helpers import checked, choice_values, field_value, has_testid
@@ -59,12 +60,17 @@ def test_a_report_from_a_plan_is_prefilled_with_its_channel_objective_and_key_me
 
     assert checked(html, "channel") == ["phone"]
     assert field_value(html, "objective") == "介绍新适应证"
-    # The plan's key messages are listed, each pre-set to "neutral": one tap changes it.
-    assert checked(html, f"km_{team.km1.pk}") == ["neutral"]
-    assert checked(html, f"km_{team.km2.pk}") == ["neutral"]
+    # The plan's key messages are listed, marked planned, with no reaction chosen (issue 15):
+    # a report records what the rep tapped, never an assumed "neutral".
+    assert checked(html, f"km_{team.km1.pk}") == []
+    assert checked(html, f"km_{team.km2.pk}") == []
+    assert {e["data-km-id"] for e in elements(html, "km-item") if e["data-planned"] == "1"} == {
+        str(team.km1.pk),
+        str(team.km2.pk),
+    }
     assert checked(html, "products") == [str(team.product.pk)]
-    # Every reaction is a tap target, "not delivered" included.
-    assert set(choice_values(html, f"km_{team.km1.pk}")) == {"accepted", "neutral", "objection", ""}
+    # Every reaction is a tap target, "not delivered" included (one tap).
+    assert set(choice_values(html, f"km_{team.km1.pk}")) == {"accepted", "neutral", "objection", "undelivered"}
 
 
 def test_save_draft_over_htmx_then_submit_locks_the_report(team, as_user):
@@ -257,8 +263,8 @@ def test_ticking_a_product_lists_its_key_messages_and_keeps_the_reactions_tapped
     html = as_user(team.rep).get(url, query).content.decode()
 
     assert checked(html, f"km_{team.km1.pk}") == ["accepted"]
-    # The other product's message is offered, "not delivered" until tapped.
-    assert f"km_{km3.pk}" in html and checked(html, f"km_{km3.pk}") == [""]
+    # The other product's message is offered, nothing chosen until tapped.
+    assert f"km_{km3.pk}" in html and checked(html, f"km_{km3.pk}") == []
     # Without any product the plan's messages stay; the product's others go.
     html = as_user(team.rep).get(url, {"plan": plan.pk}).content.decode()
     assert f"km_{team.km1.pk}" in html and f"km_{km3.pk}" not in html and f"km_{team.km2.pk}" not in html

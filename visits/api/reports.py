@@ -46,7 +46,8 @@ class KeyMessageReactionSerializer(serializers.Serializer):
 
     key_message = serializers.IntegerField()
     text = serializers.CharField(read_only=True)
-    reaction = serializers.ChoiceField(choices=Reaction.choices, default=Reaction.NEUTRAL)
+    # Required: a reaction is the rep's choice, never assumed ("undelivered" for a planned message not delivered).
+    reaction = serializers.ChoiceField(choices=Reaction.choices)
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
 
     def to_representation(self, instance):

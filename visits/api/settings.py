@@ -48,6 +48,7 @@ class VisitSettingsSerializer(serializers.ModelSerializer):
             "submit_window_hours",
             "backdate_limit_days",
             "inquiry_sla_days",
+            "visits_per_day",
             "objective_templates",
             "pv_assignee",
         ]

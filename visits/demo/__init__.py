@@ -33,6 +33,8 @@ from visits.models import (
     InquiryStatus,
     MedicalInquiry,
     PlanStatus,
+    RepCapacity,
+    RepLeave,
     Signal,
     Visit,
     VisitChannel,
@@ -84,6 +86,7 @@ def seed(*, tenant, stdout=None) -> None:
     reps = list(User.objects.in_tenant(tenant).filter(is_active=True, role=Role.REP).order_by("username"))
     today = timezone.localdate()
     this_month = today.replace(day=1)
+    _capacity(tenant, reps, this_month)
     for rep in reps:
         for back in range(MONTHS_BACK, -1, -1):
             services.cycle_plan_generate(tenant=tenant, rep=rep, month=selectors.add_months(this_month, -back))
@@ -290,6 +293,23 @@ _SIGNAL_ODDS = [
 ]
 
 
+def _capacity(tenant, reps, this_month):
+    """Capacity (issue 15): the newest rep ramps up at 6 visits a day; the first rep takes three
+    days of leave next month (the tenant default is 9 a day)."""
+    if len(reps) >= 3:
+        RepCapacity.objects.for_tenant(tenant).get_or_create(
+            tenant=tenant, rep=reps[-1], defaults={"visits_per_day": 6, "note": "新入职，爬坡期"}
+        )
+    if reps:
+        start = selectors.add_months(this_month, 1) + datetime.timedelta(days=9)
+        RepLeave.objects.for_tenant(tenant).get_or_create(
+            tenant=tenant,
+            rep=reps[0],
+            start=start,
+            defaults={"end": start + datetime.timedelta(days=2), "note": "年假"},
+        )
+
+
 def _followups(tenant, rng):
     """Follow-up tasks of the last three weeks' reports (the job's own service); older work done."""
     since = timezone.now() - datetime.timedelta(days=21)
@@ -312,7 +332,13 @@ def _followups(tenant, rng):
                 MedicalInquiry.objects.for_tenant(tenant).filter(pk=inquiry.pk).update(
                     status=InquiryStatus.SENT, sent_back_channel="rep", sent_back_at=now
                 )
-    for task in FollowUpTask.objects.for_tenant(tenant).open().filter(due_at__lt=now - datetime.timedelta(days=3)):
+    # A task of a medical inquiry is done when the inquiry is answered (above), never on its own.
+    old_tasks = (
+        FollowUpTask.objects.for_tenant(tenant)
+        .open()
+        .filter(due_at__lt=now - datetime.timedelta(days=3), inquiry__isnull=True)
+    )
+    for task in old_tasks:
         if rng.random() < 0.85:
             FollowUpTask.objects.for_tenant(tenant).filter(pk=task.pk).update(
                 status="done",

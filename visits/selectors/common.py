@@ -3,6 +3,7 @@ call frequencies from segmentation, a rep's aligned doctors, a manager's team.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.db.models import QuerySet
@@ -88,3 +89,68 @@ def rep_doctors(*, tenant, rep) -> QuerySet[Doctor]:
 def team_user_ids(*, tenant, manager) -> QuerySet:
     """Ids (a values queryset) of ``manager``'s team members."""
     return team_members(tenant=tenant, manager=manager).order_by().values("pk")
+
+
+# --- working days and capacity (issue 15) --------------------------------------------------
+
+
+def is_working_day(*, tenant, day: datetime.date) -> bool:
+    """Whether ``day`` is a working day of the tenant: China's calendar (public holidays, make-up
+    working days) with the tenant's own days (crm.workdays)."""
+    from crm import workdays
+
+    return workdays.is_workday(day, tenant=tenant)
+
+
+def working_days(*, tenant, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """Working days in [start, end) (one calendar: the tenant's days read once)."""
+    from crm.workdays import WorkCalendar
+
+    calendar = WorkCalendar(tenant)
+    out = []
+    day = start
+    while day < end:
+        if calendar.is_workday(day):
+            out.append(day)
+        day += datetime.timedelta(days=1)
+    return out
+
+
+@dataclasses.dataclass
+class Capacity:
+    """How many visits a rep can make in a span: working days (their leave out) × visits per day."""
+
+    working_days: int
+    leave_days: int
+    visits_per_day: int
+
+    @property
+    def visits(self) -> int:
+        return self.working_days * self.visits_per_day
+
+
+def rep_capacity(*, tenant, rep, start: datetime.date, end: datetime.date) -> Capacity:
+    """The rep's capacity in [start, end): the tenant's visits per day (or the rep's own), on the
+    working days that are not the rep's leave."""
+    from visits.models import RepCapacity, RepLeave
+
+    days = working_days(tenant=tenant, start=start, end=end)
+    leave = set()
+    for first, last in (
+        RepLeave.objects.for_tenant(tenant)
+        .filter(rep_id=getattr(rep, "pk", rep), start__lt=end, end__gte=start)
+        .values_list("start", "end")
+    ):
+        d = max(first, start)
+        while d <= last and d < end:
+            leave.add(d)
+            d += datetime.timedelta(days=1)
+    own = (
+        RepCapacity.objects.for_tenant(tenant)
+        .filter(rep_id=getattr(rep, "pk", rep))
+        .values_list("visits_per_day", flat=True)
+        .first()
+    )
+    per_day = own if own is not None else visit_settings(tenant=tenant).visits_per_day
+    working = [d for d in days if d not in leave]
+    return Capacity(working_days=len(working), leave_days=len(days) - len(working), visits_per_day=per_day)

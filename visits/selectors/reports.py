@@ -86,3 +86,64 @@ def amendment_list(*, tenant, user) -> QuerySet[VisitAmendment]:
     """Amendments of the visits ``user`` may see."""
     visible = visit_list(tenant=tenant, user=user).values("pk")
     return VisitAmendment.objects.for_tenant(tenant).filter(visit_id__in=visible).select_related("by")
+
+
+def report_list(
+    *,
+    tenant,
+    user,
+    rep=None,
+    since=None,
+    until=None,
+    doctor_query: str = "",
+    status: str = "",
+    late: bool = False,
+    amended: bool = False,
+    tiers=(),
+) -> QuerySet[Visit]:
+    """Visit reports for the report lists (issue 15): a rep's own ("my reports"), a manager's
+    team's (their own drafts are theirs only, as in :func:`visit_list`), filtered by rep, visit
+    date (``since``/``until`` local days, inclusive), doctor name, status, late, amended and the
+    doctor's current tier; newest visit first (keyset paging on ``-visited_at, -id``)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from segmentation.selectors import annotate_current_tier, filter_doctors_by_tier
+
+    visits = visit_list(tenant=tenant, user=user)
+    if user.role in FIELD_ROLES:
+        visits = visits.filter(rep=user)
+    if rep is not None:
+        visits = visits.filter(rep_id=getattr(rep, "pk", rep))
+    tz = timezone.get_current_timezone()
+    if since:
+        visits = visits.filter(
+            visited_at__gte=timezone.make_aware(datetime.datetime.combine(since, datetime.time.min), tz)
+        )
+    if until:
+        end = until + datetime.timedelta(days=1)
+        visits = visits.filter(
+            visited_at__lt=timezone.make_aware(datetime.datetime.combine(end, datetime.time.min), tz)
+        )
+    if doctor_query:
+        visits = visits.filter(doctor__name__icontains=doctor_query.strip())
+    if status in (VisitStatus.DRAFT, VisitStatus.SUBMITTED):
+        visits = visits.filter(status=status)
+    if late:
+        visits = visits.filter(is_late=True)
+    if amended:
+        visits = visits.filter(amended=True)
+    if tiers:
+        from hospitals.models import Doctor
+
+        doctors = filter_doctors_by_tier(Doctor.objects.for_tenant(tenant), tenant=tenant, tiers=tiers)
+        visits = visits.filter(doctor_id__in=doctors.values("pk"))
+    from django.db.models import OuterRef
+
+    from hospitals.models import Doctor
+
+    tier = annotate_current_tier(Doctor.objects.for_tenant(tenant).filter(pk=OuterRef("doctor_id")), tenant=tenant)
+    from django.db.models import Subquery
+
+    return visits.annotate(doctor_tier=Subquery(tier.values("current_tier")[:1])).order_by("-visited_at", "-id")

@@ -99,6 +99,9 @@ class RepAdherence:
     overdue_drafts: int = 0
     overdue_tasks: int = 0
     has_plan: bool = False
+    capacity: int = 0  # visits the rep can make in the month (the plan's)
+    over_capacity_ab: int = 0  # A/B doctors whose frequency did not fit the capacity
+    unfitted_visits: int = 0
 
     @property
     def plan_adherence(self) -> float | None:
@@ -117,7 +120,8 @@ class RepAdherence:
 
 _ADHERENCE_SQL = """
 WITH lines AS (
-    SELECT p.rep_id, p.month, l.doctor_id, l.tier, l.target
+    -- ideal: the tier frequency (lines from before capacity planning have only the target)
+    SELECT p.rep_id, p.month, l.doctor_id, l.tier, l.target, GREATEST(l.ideal, l.target) AS ideal
     FROM visits_cycleplanline l
     JOIN visits_cycleplan p ON p.id = l.plan_id
     WHERE p.tenant_id = %(tenant)s AND l.tenant_id = %(tenant)s
@@ -133,8 +137,8 @@ WITH lines AS (
 SELECT l.rep_id, l.month,
        sum(l.target)::int,
        sum(LEAST(COALESCE(a.n, 0), l.target))::int,
-       (count(*) FILTER (WHERE l.tier IN ('A', 'B') AND l.target > 0))::int,
-       (count(*) FILTER (WHERE l.tier IN ('A', 'B') AND l.target > 0 AND COALESCE(a.n, 0) >= l.target))::int
+       (count(*) FILTER (WHERE l.tier IN ('A', 'B') AND l.ideal > 0))::int,
+       (count(*) FILTER (WHERE l.tier IN ('A', 'B') AND l.ideal > 0 AND COALESCE(a.n, 0) >= l.ideal))::int
 FROM lines l LEFT JOIN actuals a ON a.doctor_id = l.doctor_id AND a.month = l.month
 GROUP BY 1, 2
 """
@@ -201,6 +205,16 @@ def manager_adherence(
             c = cell(rep_id, month)
             if c:
                 c.on_time, c.late, c.overdue_drafts = on_time, late, drafts
+    from visits.models import CyclePlan
+
+    for rep_id, month, capacity, short_ab, unfitted in (
+        CyclePlan.objects.for_tenant(tenant)
+        .filter(rep_id__in=rep_ids, month__gte=first, month__lte=this_month)
+        .values_list("rep_id", "month", "capacity", "over_capacity_ab", "unfitted_visits")
+    ):
+        c = cell(rep_id, month)
+        if c:
+            c.capacity, c.over_capacity_ab, c.unfitted_visits = capacity, short_ab, unfitted
     overdue = (
         FollowUpTask.objects.for_tenant(tenant)
         .overdue(now)

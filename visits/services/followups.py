@@ -20,6 +20,7 @@ from visits.models import (
     FollowUpRule,
     FollowUpTask,
     FollowUpTrigger,
+    InquiryStatus,
     MedicalInquiry,
     NotificationKind,
     PendingFollowUp,
@@ -61,13 +62,12 @@ def followup_rules_ensure(*, tenant) -> None:
     )
 
 
-def working_days_after(day: datetime.date, n: int) -> datetime.date:
-    """The date ``n`` working days (Monday–Friday) after ``day``. Public holidays are not known."""
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
+def working_days_after(day: datetime.date, n: int, tenant=None) -> datetime.date:
+    """The date ``n`` working days after ``day`` in China's working calendar (public holidays and
+    make-up working days, crm.workdays), with ``tenant``'s own days when given (issue 15)."""
+    from crm.workdays import add_workdays
+
+    return add_workdays(day, n, tenant=tenant)
 
 
 def _fires(rule: FollowUpRule, visit: Visit) -> bool:
@@ -202,7 +202,7 @@ def _inquiry_for_visit(tenant, visit, sla_days) -> int:
                 question=question or gettext("(see the visit report)"),
                 asked_by_id=visit.rep_id,
                 received_at=visit.submitted_at,
-                due_date=working_days_after(timezone.localtime(visit.submitted_at).date(), sla_days),
+                due_date=working_days_after(timezone.localtime(visit.submitted_at).date(), sla_days, tenant=tenant),
             )
         ],
         ignore_conflicts=True,
@@ -218,6 +218,10 @@ def followup_task_complete(*, tenant, by, task, answer: str = "") -> FollowUpTas
         raise ValidationError(_("This task is not yours to complete."))
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("This task is already done."))
+    if task.inquiry_id and task.inquiry.status == InquiryStatus.OPEN:
+        # The task of a medical inquiry ends when the inquiry is answered; "done" beside an
+        # unanswered inquiry past its SLA would tell the field the doctor has an answer.
+        raise ValidationError(_("Answer the medical inquiry: its task is done with the answer."))
     if task.kind in (FollowUpTrigger.MEDICAL_QUESTION, FollowUpTrigger.ADVERSE_EVENT) and not answer.strip():
         raise ValidationError({"answer": _("Record the answer or the action taken.")})
     task.status = TaskStatus.DONE

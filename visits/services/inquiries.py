@@ -41,7 +41,7 @@ def medical_inquiry_create(*, tenant, by, doctor, question: str, product=None, v
         visit_id=_pk(visit) if visit is not None else None,
         question=question.strip(),
         asked_by=by,
-        due_date=working_days_after(timezone.localdate(), sla),
+        due_date=working_days_after(timezone.localdate(), sla, tenant=tenant),
     )
     inquiry.full_clean()
     inquiry.save()

@@ -47,7 +47,11 @@ def cycle_plan_generate(*, tenant, rep, month: datetime.date, by=None) -> CycleP
     """Create ``rep``'s plan for ``month`` or refresh its targets (set-based).
 
     One line per active doctor aligned to the rep's territories; tier from segmentation
-    (tier C when unscored), target from the tier frequency. While the plan is a draft or
+    (tier C when unscored), ``ideal`` the tier frequency. Capacity-aware (issue 15): the rep's
+    capacity for the month (working days without their leave × visits per day) bounds the plan;
+    targets fill from the highest tier down and, within a tier, from the doctors furthest behind
+    (fewest visits in the three months before, against their frequency); what does not fit is
+    counted on the plan (visits, and A/B doctors short of their frequency) for the manager. While the plan is a draft or
     returned, a refresh adds newly aligned doctors, updates tier and target of the others
     (``planned`` is raised to the target only if the rep had not set it) and removes doctors
     no longer aligned. A submitted or approved plan is left alone.
@@ -62,28 +66,65 @@ def cycle_plan_generate(*, tenant, rep, month: datetime.date, by=None) -> CycleP
     tiers = selectors.doctor_tiers(tenant=tenant, doctor_ids=doctor_ids)
     freq = selectors.tier_frequencies(tenant=tenant)
     tier_of = [tiers.get(d, selectors.DEFAULT_TIER) for d in doctor_ids]
-    target_of = [freq.get(t, 0) for t in tier_of]
+    ideal_of = [freq.get(t, 0) for t in tier_of]
+    capacity = selectors.rep_capacity(tenant=tenant, rep=rep, start=month, end=plan.month_end)
+    target_of, unfitted, short_ab = _fit_to_capacity(
+        tenant, doctor_ids, tier_of, ideal_of, capacity=capacity.visits, month=month
+    )
     with connection.cursor() as cur:
         # Upsert every line in one statement from arrays; planned follows the target until the rep changes it.
         cur.execute(
             """
-            INSERT INTO visits_cycleplanline (tenant_id, plan_id, doctor_id, tier, target, planned)
-            SELECT %s, %s, d, t, n, n FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS u(d, t, n)
+            INSERT INTO visits_cycleplanline (tenant_id, plan_id, doctor_id, tier, ideal, target, planned)
+            SELECT %s, %s, d, t, i, n, n FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::int[]) AS u(d, t, i, n)
             ON CONFLICT (tenant_id, plan_id, doctor_id) DO UPDATE
                SET planned = CASE WHEN visits_cycleplanline.planned = visits_cycleplanline.target
                                   THEN EXCLUDED.target ELSE visits_cycleplanline.planned END,
-                   tier = EXCLUDED.tier, target = EXCLUDED.target
+                   tier = EXCLUDED.tier, ideal = EXCLUDED.ideal, target = EXCLUDED.target
             """,
-            [tid, plan.pk, doctor_ids, tier_of, target_of],
+            [tid, plan.pk, doctor_ids, tier_of, ideal_of, target_of],
         )
         cur.execute(
             "DELETE FROM visits_cycleplanline WHERE tenant_id = %s AND plan_id = %s AND NOT (doctor_id = ANY(%s))",
             [tid, plan.pk, doctor_ids],
         )
     plan.generated_at = timezone.now()
-    plan.save(update_fields=["generated_at"])
+    plan.working_days = capacity.working_days
+    plan.capacity = capacity.visits
+    plan.unfitted_visits = unfitted
+    plan.over_capacity_ab = short_ab
+    plan.save(update_fields=["generated_at", "working_days", "capacity", "unfitted_visits", "over_capacity_ab"])
     stats.analyze_on_commit()  # plan lines written in bulk (crm/stats.py)
     return plan
+
+
+TIER_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+
+def _fit_to_capacity(tenant, doctor_ids, tier_of, ideal_of, *, capacity: int, month) -> tuple[list[int], int, int]:
+    """Targets within ``capacity``: highest tier first, then the doctors furthest behind their
+    frequency over the three months before ``month`` (then by id, so a refresh is stable).
+    Returns (targets in ``doctor_ids`` order, visits that did not fit, A/B doctors short)."""
+    start, _ = selectors.month_bounds(selectors.add_months(month, -3))
+    end, _ = selectors.month_bounds(month)
+    recent = selectors.visit_counts(tenant=tenant, doctor_ids=doctor_ids, start=start, end=end)
+    order = sorted(
+        range(len(doctor_ids)),
+        key=lambda i: (
+            TIER_RANK.get(tier_of[i], 9),
+            -(3 * ideal_of[i] - recent.get(doctor_ids[i], 0)),
+            doctor_ids[i],
+        ),
+    )
+    targets = [0] * len(doctor_ids)
+    left = capacity
+    for i in order:
+        give = min(ideal_of[i], left)
+        targets[i] = give
+        left -= give
+    unfitted = sum(ideal_of) - sum(targets)
+    short_ab = sum(1 for i in range(len(doctor_ids)) if tier_of[i] in ("A", "B") and targets[i] < ideal_of[i])
+    return targets, unfitted, short_ab
 
 
 def cycle_plans_generate(*, tenant, month: datetime.date) -> int:

@@ -106,14 +106,13 @@ def check_visit_time(*, settings_obj: VisitSettings, visited_at: datetime.dateti
 def _normalise_key_messages(items) -> list[tuple[int, str, str]]:
     out = {}
     for item in items or []:
+        # A reaction is always the rep's choice: none is assumed (issue 15).
         if isinstance(item, dict):
-            km, reaction, note = (
-                item.get("key_message"),
-                item.get("reaction") or Reaction.NEUTRAL,
-                item.get("note") or "",
-            )
+            km, reaction, note = item.get("key_message"), item.get("reaction") or "", item.get("note") or ""
+            if item.get("delivered") is False:
+                reaction = Reaction.NOT_DELIVERED
         else:
-            km, reaction, note = item, Reaction.NEUTRAL, ""
+            km, reaction, note = item, "", ""
         if reaction not in Reaction.values:
             raise ValidationError({"key_messages": _("Choose a reaction for each key message.")})
         if reaction == Reaction.OBJECTION and not note.strip():
@@ -139,7 +138,9 @@ def _write_visit_children(tenant, visit, *, products=None, key_messages=None, co
     children = VisitKeyMessage.objects.for_tenant(tenant).filter(visit=visit)
     if key_messages is not None:
         km_rows = _normalise_key_messages(key_messages)
-        km_products = set(_approved_key_messages(tenant, [k for k, _r, _n in km_rows]).values())
+        approved = _approved_key_messages(tenant, [k for k, _r, _n in km_rows])
+        # A message not delivered does not make its product "discussed".
+        km_products = {approved[k] for k, r, _n in km_rows if r != Reaction.NOT_DELIVERED and k in approved}
         if not new:
             children.delete()
         VisitKeyMessage.objects.bulk_create(
@@ -184,9 +185,11 @@ def visit_create(
 ) -> Visit:
     """Start a report (a draft) of ``by``'s visit to ``doctor``; ``submit=True`` submits it at once.
 
-    ``key_messages``: ``[{"key_message": id, "reaction": "accepted|neutral|objection", "note": ""}]``.
-    When ``plan`` is given and key messages are not, the plan's key messages are pre-filled
-    (reaction neutral), as are its objective and channel.
+    ``key_messages``: ``[{"key_message": id, "reaction": "accepted|neutral|objection|undelivered",
+    "note": ""}]`` — every reaction explicit. When ``plan`` is given, its objective and channel are
+    the starting point; its key messages and content are *not* recorded for the rep: each planned
+    key message must be answered (delivered with a reaction, or not delivered) before the report
+    can be submitted, and content counts as used only when ticked (issue 15).
     """
     _only(fields, VISIT_FIELDS - {"doctor", "visited_at"})
     if by.role not in VISITING_ROLES:
@@ -202,14 +205,6 @@ def visit_create(
             raise ValidationError({"plan": _("This plan is for another visit.")})
         fields.setdefault("objective", plan.objective)
         fields.setdefault("channel", plan.channel)
-        if key_messages is None:
-            key_messages = [
-                {"key_message": k, "reaction": Reaction.NEUTRAL}
-                for k in VisitPlanKeyMessage.objects.for_tenant(tenant)
-                .filter(plan=plan)
-                .order_by("order", "id")
-                .values_list("key_message_id", flat=True)
-            ]
         if products is None and plan.product_id:
             products = [plan.product_id]
     visit = Visit(tenant_id=tenant_id_of(tenant), rep=by, doctor=doctor, visited_at=visited_at, plan=plan, **fields)
@@ -280,9 +275,24 @@ def visit_delete(*, tenant, by, visit) -> None:
     visit.delete()
 
 
+def unanswered_planned_key_messages(visit) -> list[int]:
+    """Key messages of the visit's plan with no answer (delivered + reaction, or not delivered)."""
+    if not visit.plan_id:
+        return []
+    planned = VisitPlanKeyMessage.objects.for_tenant(visit.tenant_id).filter(plan_id=visit.plan_id)
+    answered = set(
+        VisitKeyMessage.objects.for_tenant(visit.tenant_id).filter(visit=visit).values_list("key_message_id", flat=True)
+    )
+    return [k for k in planned.order_by("order", "id").values_list("key_message_id", flat=True) if k not in answered]
+
+
 def validate_for_submit(visit) -> None:
     """What a report needs before it can be submitted."""
     errors = {}
+    if unanswered_planned_key_messages(visit):
+        errors["key_messages"] = _(
+            "Answer every planned key message: delivered (with the doctor's reaction) or not delivered."
+        )
     if visit.objective_achieved not in ObjectiveAchieved.values:
         errors["objective_achieved"] = _("Say whether the objective was achieved.")
     if visit.next_step_due and not visit.next_step.strip():

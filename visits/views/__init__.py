@@ -36,7 +36,10 @@ from visits.views.reports import (
 )
 from visits.views.team import (
     my_day,
+    report_export,
+    report_list,
     team,
+    team_rep,
 )
 
 __all__ = [
@@ -51,6 +54,9 @@ __all__ = [
     "plan_doctor_search",
     "plan_new",
     "report_choices",
+    "report_export",
+    "report_list",
+    "team_rep",
     "task_detail",
     "task_inbox",
     "team",

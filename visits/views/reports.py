@@ -30,7 +30,6 @@ from visits.forms import (
     VisitReportForm,
 )
 from visits.models import (
-    Reaction,
     VisitPlanStatus,
     VisitStatus,
 )
@@ -58,9 +57,10 @@ def _report_form(user, data=None, *, visit=None, plan=None, amend=False, product
         products = [plan.product_id] if plan is not None and plan.product_id else []
         initial = VisitReportForm.initial_for(
             plan=plan,
-            key_messages=[(k, Reaction.NEUTRAL, "") for k in plan_km],
+            # Nothing is assumed: no reaction chosen, no content ticked as used (issue 15).
+            key_messages=[],
             product_ids=products,
-            content_ids=plan_content,
+            content_ids=[],
         )
         keep_km, keep_content = [], plan_content
     if product_ids is None:
@@ -80,6 +80,7 @@ def _report_form(user, data=None, *, visit=None, plan=None, amend=False, product
         tenant=tenant,
         key_message_choices=choices.key_messages,
         content_choices=choices.content_items,
+        planned_km_ids=plan_km,
     )
 
 
