@@ -114,9 +114,12 @@ def derive_level(doctor) -> str:
 
 def level_in_force(doctor) -> str:
     """The academic level in force of one doctor: the stored one, or (no profile yet) derived now."""
-    level = ExpertProfile.objects.for_tenant(doctor.tenant_id).filter(doctor_id=doctor.pk).values_list(
-        "level", flat=True
-    ).first()
+    level = (
+        ExpertProfile.objects.for_tenant(doctor.tenant_id)
+        .filter(doctor_id=doctor.pk)
+        .values_list("level", flat=True)
+        .first()
+    )
     return level or derive_level(doctor)
 
 
@@ -124,9 +127,7 @@ def levels_in_force(*, tenant, doctor_ids) -> dict[int, str]:
     """``{doctor_id: level}`` for ``doctor_ids`` (stored levels; doctors without a profile derived
     set-based in one more query)."""
     ids = list(doctor_ids)
-    levels = dict(
-        ExpertProfile.objects.for_tenant(tenant).filter(doctor_id__in=ids).values_list("doctor_id", "level")
-    )
+    levels = dict(ExpertProfile.objects.for_tenant(tenant).filter(doctor_id__in=ids).values_list("doctor_id", "level"))
     missing = [i for i in ids if i not in levels]
     if missing:
         levels.update(
@@ -162,8 +163,7 @@ def academic_levels_refresh(*, tenant, doctor_ids=None, by=None, batch=5000) -> 
             break
         last = rows[-1][0]
         profiles = {
-            p.doctor_id: p
-            for p in ExpertProfile.objects.for_tenant(tid).filter(doctor_id__in=[pk for pk, _ in rows])
+            p.doctor_id: p for p in ExpertProfile.objects.for_tenant(tid).filter(doctor_id__in=[pk for pk, _ in rows])
         }
         new, updated, changes = [], [], []
         for pk, derived in rows:
@@ -182,8 +182,12 @@ def academic_levels_refresh(*, tenant, doctor_ids=None, by=None, batch=5000) -> 
             if profile.level != old:
                 changes.append(
                     AcademicLevelChange(
-                        tenant_id=tid, doctor_id=pk, old_level=old, new_level=profile.level,
-                        source=LevelChangeSource.RULE, changed_by=by,
+                        tenant_id=tid,
+                        doctor_id=pk,
+                        old_level=old,
+                        new_level=profile.level,
+                        source=LevelChangeSource.RULE,
+                        changed_by=by,
                     )
                 )
         ExpertProfile.objects.bulk_create(new)

@@ -33,3 +33,8 @@ class SegmentationConfig(AppConfig):
         register_doctor_reference(ImportedValue, unique_with=("dimension_id", "period"))
         register_doctor_reference(TierOverride)
         register_doctor_reference(Adoption, unique_with=("product_id",))
+        from segmentation.models import AccountPlan, InvitationList, InvitationListEntry
+
+        register_doctor_reference(AccountPlan)
+        register_doctor_reference(InvitationList, "center")
+        register_doctor_reference(InvitationListEntry, unique_with=("invitation_list_id",))

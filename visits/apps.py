@@ -29,6 +29,9 @@ class VisitsConfig(AppConfig):
             key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
         )
         segmentation_hooks.register_visit_inputs(visit_dimension_frame)
+        from visits.plan_timeline import plan_timeline_entries
+
+        segmentation_hooks.register_timeline_source("visits", plan_timeline_entries)
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("visits", services.visit_reminders)
 

@@ -48,19 +48,28 @@ class AcademicLevelRule(TenantModel):
 
     level = models.CharField(_("academic level"), max_length=12, choices=AcademicLevel.choices)
     society_level = models.CharField(
-        _("society level"), max_length=12, choices=SocietyLevel.choices, blank=True,
+        _("society level"),
+        max_length=12,
+        choices=SocietyLevel.choices,
+        blank=True,
         help_text=_("Empty: a post in a society of any level (when positions are given)."),
     )
     society_positions = ArrayField(
-        models.CharField(max_length=20, choices=SocietyRole.choices), blank=True, default=list,
+        models.CharField(max_length=20, choices=SocietyRole.choices),
+        blank=True,
+        default=list,
         verbose_name=_("society positions"),
     )
     clinical_titles = ArrayField(
-        models.CharField(max_length=20, choices=ClinicalTitle.choices), blank=True, default=list,
+        models.CharField(max_length=20, choices=ClinicalTitle.choices),
+        blank=True,
+        default=list,
         verbose_name=_("clinical titles"),
     )
     academic_titles = ArrayField(
-        models.CharField(max_length=24, choices=AcademicTitle.choices), blank=True, default=list,
+        models.CharField(max_length=24, choices=AcademicTitle.choices),
+        blank=True,
+        default=list,
         verbose_name=_("academic titles"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -116,7 +125,11 @@ class ExpertProfile(TenantModel):
     )
     override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
     overridden_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("overridden by"),
     )
     overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
@@ -130,7 +143,9 @@ class ExpertProfile(TenantModel):
         models.CharField(max_length=100), blank=True, default=list, verbose_name=_("therapeutic areas")
     )
     teaching_posts = ArrayField(
-        models.CharField(max_length=24, choices=TeachingPost.choices), blank=True, default=list,
+        models.CharField(max_length=24, choices=TeachingPost.choices),
+        blank=True,
+        default=list,
         verbose_name=_("teaching posts"),
     )
     # Speaker profile and contact preferences
@@ -193,7 +208,11 @@ class SpeakerQualification(TenantModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product"))
     topic = models.CharField(_("topic"), max_length=200)
     approved_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("approved by"),
     )
     approved_on = models.DateField(_("approved on"))

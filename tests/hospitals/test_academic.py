@@ -33,8 +33,12 @@ def scope(tenant):
 def test_default_rule_derives_from_posts_and_titles(tenant, tenant_admin, scope):
     national = f.DoctorFactory(hospital__tenant=tenant)
     services.society_position_create(
-        tenant=tenant, by=tenant_admin, doctor=national, society="中华医学会外科学分会",
-        level=SocietyLevel.NATIONAL, position=SocietyRole.VICE_CHAIR,
+        tenant=tenant,
+        by=tenant_admin,
+        doctor=national,
+        society="中华医学会外科学分会",
+        level=SocietyLevel.NATIONAL,
+        position=SocietyRole.VICE_CHAIR,
     )
     chief = f.DoctorFactory(hospital__tenant=tenant, clinical_title=ClinicalTitle.CHIEF)
     plain = f.DoctorFactory(hospital__tenant=tenant, clinical_title=ClinicalTitle.ATTENDING)
@@ -43,7 +47,8 @@ def test_default_rule_derives_from_posts_and_titles(tenant, tenant_admin, scope)
     assert selectors.academic_level(chief) == AcademicLevel.CITY
     assert selectors.academic_level(plain) == AcademicLevel.LOCAL  # negative control
     assert selectors.academic_levels(tenant=tenant, doctor_ids=[national.pk, plain.pk]) == {
-        national.pk: "national", plain.pk: "local",
+        national.pk: "national",
+        plain.pk: "local",
     }
     # the post's service stored the level and its first history line
     assert ExpertProfile.objects.get(doctor=national).level == "national"
@@ -59,7 +64,11 @@ def test_title_change_and_post_removal_re_derive(tenant, tenant_admin, scope):
     services.doctor_update(tenant=tenant, by=tenant_admin, doctor=doctor, clinical_title=ClinicalTitle.CHIEF)
     assert selectors.academic_level(doctor) == "city"
     post = services.society_position_create(
-        tenant=tenant, by=tenant_admin, doctor=doctor, society="省医学会", level=SocietyLevel.PROVINCIAL,
+        tenant=tenant,
+        by=tenant_admin,
+        doctor=doctor,
+        society="省医学会",
+        level=SocietyLevel.PROVINCIAL,
         position=SocietyRole.CHAIR,
     )
     assert selectors.academic_level(doctor) == "provincial"

@@ -1,0 +1,63 @@
+"""What visits contribute to account-plan timelines (segmentation.hooks.register_timeline_source):
+the doctor's submitted visit reports of the period, with the reactions to key messages of the
+plan's product, and their medical inquiries. Set-based: three queries whatever the number of visits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.urls import reverse
+from django.utils import timezone
+
+from hospitals.models import KeyMessage
+from visits.models import MedicalInquiry, Reaction, Visit, VisitKeyMessage, VisitStatus
+
+# At most this many visits on one timeline (the newest); a key doctor has tens a year.
+VISIT_LIMIT = 500
+
+
+def plan_timeline_entries(*, tenant_id, doctor_id, product_id, start, end) -> list[dict]:
+    """Timeline entries of one doctor between ``start`` and ``end`` (dates)."""
+    visits = list(
+        Visit.objects.for_tenant(tenant_id)
+        .filter(
+            doctor_id=doctor_id, status=VisitStatus.SUBMITTED, visited_at__date__gte=start, visited_at__date__lte=end
+        )  # fmt: skip
+        .order_by("-visited_at", "-id")
+        .values(
+            "pk", "visited_at", "channel", "objective", "objective_achieved", "feedback", "rep__name", "rep__username"
+        )[:VISIT_LIMIT]  # fmt: skip
+    )
+    reactions = defaultdict(list)
+    product_messages = KeyMessage.objects.for_tenant(tenant_id).filter(product_id=product_id).values("pk")
+    for visit_id, reaction in (
+        VisitKeyMessage.objects.for_tenant(tenant_id)
+        .filter(visit_id__in=[v["pk"] for v in visits], key_message_id__in=product_messages)
+        .values_list("visit_id", "reaction")
+    ):
+        reactions[visit_id].append(reaction)
+    labels = dict(Reaction.choices)
+    entries = []
+    for v in visits:
+        got = reactions.get(v["pk"], [])
+        detail = ", ".join(f"{labels.get(r, r)} ×{got.count(r)}" for r in sorted(set(got)))
+        entries.append(
+            {
+                "date": timezone.localtime(v["visited_at"]).date(),
+                "kind": "visit",
+                "title": v["objective"] or v["channel"],
+                "detail": " · ".join(
+                    x for x in (v["rep__name"] or v["rep__username"], detail, v["feedback"][:120]) if x
+                ),
+                "link": reverse("visit_detail", args=[v["pk"]]),
+                "reactions": got,
+            }
+        )
+    for q in (
+        MedicalInquiry.objects.for_tenant(tenant_id)
+        .filter(doctor_id=doctor_id, received_at__date__gte=start, received_at__date__lte=end)
+        .values("received_at", "question", "status")[:100]
+    ):
+        entries.append({"date": timezone.localtime(q["received_at"]).date(), "kind": "inquiry",
+                        "title": q["question"][:120], "detail": q["status"], "link": ""})  # fmt: skip
+    return entries
