@@ -241,3 +241,52 @@ def academic_level_override(*, tenant, by, doctor, level: str, reason: str) -> E
 def level_history(*, tenant, doctor):
     """The changes of the doctor's academic level, newest first."""
     return AcademicLevelChange.objects.for_tenant(tenant).filter(doctor_id=doctor.pk).select_related("changed_by")
+
+
+PROFILE_FIELDS = frozenset(
+    {"publications_count", "guideline_count", "research_interests", "therapeutic_areas", "teaching_posts",
+     "languages", "lectures_given", "preferred_times"}
+)  # fmt: skip
+
+
+@transaction.atomic
+def expert_profile_update(*, tenant, by, profile, **fields) -> ExpertProfile:
+    """Change the academic and speaker profile (not the level: see academic_level_override)."""
+    if profile.tenant_id != tenant_id_of(tenant):
+        raise ValidationError(_("Not found."))
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"ExpertProfile: fields not allowed here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def speaker_qualification_create(*, tenant, by, doctor, product, topic, approved_on, valid_until=None,
+                                 rating=None):  # fmt: skip
+    """Medical affairs approve ``doctor`` to speak on ``topic`` of ``product`` (one of ours)."""
+    from hospitals.models import SpeakerQualification
+
+    tid = tenant_id_of(tenant)
+    if doctor.tenant_id != tid or product.tenant_id != tid:
+        raise ValidationError(_("Not found."))
+    if not product.is_own:
+        raise ValidationError({"product": _("Only our own products have speakers.")})
+    if valid_until and valid_until < approved_on:
+        raise ValidationError({"valid_until": _("The approval ends before it starts.")})
+    if (
+        SpeakerQualification.objects.for_tenant(tid)
+        .filter(doctor=doctor, product=product, topic=topic.strip())
+        .exists()
+    ):
+        raise ValidationError({"topic": _("This doctor is already qualified on this topic.")})
+    qualification = SpeakerQualification(
+        tenant_id=tid, doctor=doctor, product=product, topic=topic.strip(), approved_by=by, approved_on=approved_on,
+        valid_until=valid_until, rating=rating,
+    )  # fmt: skip
+    qualification.full_clean()
+    qualification.save()
+    return qualification

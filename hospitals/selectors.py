@@ -491,3 +491,66 @@ def academic_level_history(*, tenant, doctor):
     from hospitals import academic
 
     return academic.level_history(tenant=tenant, doctor=doctor)
+
+
+# --- the expert database (专家库) ------------------------------------------------------------------
+
+EXPERT_LEVELS_DEFAULT = ("national", "provincial", "city")
+
+
+def expert_list(*, tenant, user, params=None) -> QuerySet[Doctor]:
+    """The expert list: doctors ``user`` may see with an academic level above local (or the
+    levels asked for in ``level``), filtered like the doctor list (province, department, tier,
+    adoption …) and by therapeutic area (``area``), topic (``topic``: research interests or a
+    speaker topic) and speaker qualification (``speaker_product``); annotated with the profile."""
+    from django.db.models import CharField, Exists, F, Func, OuterRef, Subquery, Value
+
+    from hospitals.models import ExpertProfile, SpeakerQualification
+
+    params = params or {}
+    qs = doctor_list(tenant=tenant, user=user, params=params).select_related("hospital", "department")
+    profiles = ExpertProfile.objects.for_tenant(tenant)
+    levels = [v for v in (params.getlist("level") if hasattr(params, "getlist") else params.get("level") or [])
+              if v] or list(EXPERT_LEVELS_DEFAULT)  # fmt: skip
+    if isinstance(levels, str):
+        levels = [levels]
+    wanted = profiles.filter(level__in=levels)
+    area = (params.get("area") or "").strip()
+    if area:
+        wanted = wanted.filter(therapeutic_areas__contains=[area])
+    topic = (params.get("topic") or "").strip()
+    if topic:
+        interests = Func(F("research_interests"), Value(" "), function="array_to_string", output_field=CharField())
+        speaker_topic = SpeakerQualification.objects.for_tenant(tenant).filter(
+            doctor_id=OuterRef("doctor_id"), topic__icontains=topic
+        )
+        wanted = wanted.annotate(_interests=interests).filter(Q(_interests__icontains=topic) | Exists(speaker_topic))
+    qs = qs.filter(pk__in=wanted.values("doctor_id"))
+    product = params.get("speaker_product")
+    if product:
+        qs = qs.filter(
+            pk__in=SpeakerQualification.objects.for_tenant(tenant).filter(product_id=product).values("doctor_id")
+        )
+    mine = profiles.filter(doctor_id=OuterRef("pk"))
+    return qs.annotate(
+        academic_level=Subquery(mine.values("level")[:1]),
+        publications=Subquery(mine.values("publications_count")[:1]),
+        guidelines=Subquery(mine.values("guideline_count")[:1]),
+        research_interests=Subquery(mine.values("research_interests")[:1]),
+        areas=Subquery(mine.values("therapeutic_areas")[:1]),
+    )
+
+
+def expert_profile(*, tenant, doctor):
+    """The doctor's expert profile (None before the level was ever derived) and speaker qualifications."""
+    from hospitals.models import ExpertProfile, SpeakerQualification
+
+    return (
+        ExpertProfile.objects.for_tenant(tenant).filter(doctor_id=doctor.pk).select_related("overridden_by").first(),
+        list(
+            SpeakerQualification.objects.for_tenant(tenant)
+            .filter(doctor_id=doctor.pk)
+            .select_related("product", "approved_by")
+            .order_by("product__name", "topic")
+        ),
+    )

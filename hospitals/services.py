@@ -134,9 +134,7 @@ def _save(obj, *, by=None, check=None):
 
 def _refresh_level(tenant, doctor_id):
     """Re-derive one doctor's academic level after a change of their posts or titles."""
-    from hospitals import academic
-
-    academic.academic_levels_refresh(tenant=tenant, doctor_ids=[doctor_id])
+    academic.academic_levels_refresh(tenant=tenant, doctor_ids=[doctor_id])  # imported at the end
 
 
 def _first_of_month(value):
@@ -722,4 +720,10 @@ def validate(obj) -> None:
 
 # --- the expert database (the academic level's rule and history live in hospitals.academic) ---
 
-from hospitals.academic import academic_level_override, academic_levels_refresh  # noqa: E402,F401
+from hospitals import academic  # noqa: E402
+from hospitals.academic import (  # noqa: E402,F401
+    academic_level_override,
+    academic_levels_refresh,
+    expert_profile_update,
+    speaker_qualification_create,
+)

@@ -24,6 +24,12 @@ class SegmentationConfig(AppConfig):
             profile_template="segmentation/_doctor_tier.html",
         )
 
+        from segmentation.kol.views import doctor_kol_context
+
+        hooks.register_doctor_section(
+            key="kol", template="segmentation/kol/_doctor_kol.html", context=doctor_kol_context, order=15
+        )
+
         # A doctor merge (hospitals.steward) moves tiers, their inputs, overrides and adoption;
         # a row the kept doctor has for the same period (product, dimension) stays behind.
         from hospitals.steward.hooks import register_doctor_reference
