@@ -290,3 +290,63 @@ def speaker_qualification_create(*, tenant, by, doctor, product, topic, approved
     qualification.full_clean()
     qualification.save()
     return qualification
+
+
+RULE_FIELDS = frozenset({"level", "society_level", "society_positions", "clinical_titles", "academic_titles", "note"})
+
+
+def _rule_save(tenant, by, rule):
+    rule.full_clean()
+    rule.save()
+    academic_levels_refresh(tenant=tenant, by=by)  # every doctor, set-based in batches
+    return rule
+
+
+@transaction.atomic
+def academic_level_rule_create(*, tenant, by, **fields) -> AcademicLevelRule:
+    """Add a line to the tenant's rule and re-derive every doctor's level."""
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise TypeError(f"AcademicLevelRule: fields not allowed here: {sorted(unknown)}")
+    return _rule_save(tenant, by, AcademicLevelRule(tenant_id=tenant_id_of(tenant), **fields))
+
+
+@transaction.atomic
+def academic_level_rule_update(*, tenant, by, rule, **fields) -> AcademicLevelRule:
+    """Change a line of the rule and re-derive every doctor's level."""
+    if rule.tenant_id != tenant_id_of(tenant) or set(fields) - RULE_FIELDS:
+        raise ValidationError(_("Not found."))
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    return _rule_save(tenant, by, rule)
+
+
+@transaction.atomic
+def academic_level_rule_delete(*, tenant, by, rule) -> None:
+    """Remove a line of the rule (the last removed: the default rule applies again); re-derive."""
+    if rule.tenant_id != tenant_id_of(tenant):
+        raise ValidationError(_("Not found."))
+    rule.delete()
+    academic_levels_refresh(tenant=tenant, by=by)
+
+
+@transaction.atomic
+def speaker_qualification_update(*, tenant, by, qualification, **fields):
+    """Change a qualification's topic, dates or rating."""
+    if qualification.tenant_id != tenant_id_of(tenant):
+        raise ValidationError(_("Not found."))
+    for name in set(fields) - {"topic", "approved_on", "valid_until", "rating"}:
+        raise TypeError(f"SpeakerQualification: field not allowed here: {name}")
+    for name, value in fields.items():
+        setattr(qualification, name, value)
+    qualification.full_clean()
+    qualification.save()
+    return qualification
+
+
+@transaction.atomic
+def speaker_qualification_delete(*, tenant, by, qualification) -> None:
+    """Withdraw a qualification."""
+    if qualification.tenant_id != tenant_id_of(tenant):
+        raise ValidationError(_("Not found."))
+    qualification.delete()

@@ -554,3 +554,48 @@ def expert_profile(*, tenant, doctor):
             .order_by("product__name", "topic")
         ),
     )
+
+
+def expert_profile_list(*, tenant, user, params=None):
+    """Expert profiles of the doctors ``user`` may see (``level``, ``doctor`` filters)."""
+    from hospitals.models import ExpertProfile
+
+    qs = _in_visible_doctors(
+        ExpertProfile.objects.for_tenant(tenant).select_related("doctor"), tenant=tenant, user=user
+    ).order_by("id")
+    params = params or {}
+    if params.get("level"):
+        qs = qs.filter(level=params["level"])
+    if params.get("doctor"):
+        qs = qs.filter(doctor_id=params["doctor"])
+    return qs
+
+
+def academic_level_change_list(*, tenant, user, params=None):
+    """The history of academic levels (compliance, administrators, product managers)."""
+    from hospitals.models import AcademicLevelChange
+
+    qs = AcademicLevelChange.objects.for_tenant(tenant).order_by("-changed_at", "-id")
+    doctor = (params or {}).get("doctor")
+    return qs.filter(doctor_id=doctor) if doctor else qs
+
+
+def speaker_qualification_list(*, tenant, user, params=None):
+    """Speaker qualifications of the doctors ``user`` may see."""
+    from hospitals.models import SpeakerQualification
+
+    qs = _in_visible_doctors(
+        SpeakerQualification.objects.for_tenant(tenant).select_related("doctor", "product"), tenant=tenant, user=user
+    ).order_by("id")
+    params = params or {}
+    for name in ("doctor", "product"):
+        if params.get(name):
+            qs = qs.filter(**{f"{name}_id": params[name]})
+    return qs
+
+
+def academic_level_rule_list(*, tenant, user=None, params=None):
+    """The tenant's academic-level rule lines (none: the default rule applies)."""
+    from hospitals.models import AcademicLevelRule
+
+    return AcademicLevelRule.objects.for_tenant(tenant).order_by("level", "id")

@@ -723,7 +723,12 @@ def validate(obj) -> None:
 from hospitals import academic  # noqa: E402
 from hospitals.academic import (  # noqa: E402,F401
     academic_level_override,
+    academic_level_rule_create,
+    academic_level_rule_delete,
+    academic_level_rule_update,
     academic_levels_refresh,
     expert_profile_update,
     speaker_qualification_create,
+    speaker_qualification_delete,
+    speaker_qualification_update,
 )

@@ -222,8 +222,8 @@ class AccountPlanReview(TenantModel):
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("plan"))
     reviewed_on = models.DateField(_("reviewed on"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                           verbose_name=_("by"))  # fmt: skip
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))  # fmt: skip
     stage = models.CharField(_("stage at the review"), max_length=10, blank=True)
     share = models.DecimalField(_("usage share at the review (%)"), max_digits=5, decimal_places=2, null=True,
                                 blank=True)  # fmt: skip
@@ -259,7 +259,7 @@ class InvitationList(TenantModel):
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     event_ref = models.CharField(_("event"), max_length=60, blank=True,
                                  help_text=_("Set when an event takes the list (app.model:id)."))  # fmt: skip
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -112,6 +112,14 @@ def account_plan_update(*, tenant, by, plan, **fields) -> AccountPlan:
 
 
 @transaction.atomic
+def account_plan_delete(*, tenant, by, plan) -> None:
+    """Delete a plan written by mistake, with its team, actions, milestones and reviews (a plan
+    that ran its course is closed instead: status closed)."""
+    _same_tenant(tenant, plan)
+    plan.delete()
+
+
+@transaction.atomic
 def account_plan_member_add(*, tenant, by, plan, user, role=TeamRole.REP) -> AccountPlanMember:
     """Put a user on the plan's team (once)."""
     _same_tenant(tenant, plan)
@@ -286,3 +294,12 @@ def invitation_list_update(*, tenant, by, invitation_list, **fields) -> Invitati
     _same_tenant(tenant, invitation_list)
     _assign(invitation_list, fields, frozenset({"name", "purpose", "event_ref"}))
     return _save(invitation_list)
+
+
+@transaction.atomic
+def invitation_list_delete(*, tenant, by, invitation_list) -> None:
+    """Delete a list no event has taken yet."""
+    _same_tenant(tenant, invitation_list)
+    if invitation_list.event_ref:
+        raise ValidationError(_("An event has taken this list; it stays."))
+    invitation_list.delete()

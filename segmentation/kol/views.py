@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from crm import exports
@@ -184,26 +184,40 @@ def intro_paths(request, pk):
 # --- invitation lists ---------------------------------------------------------------------------------
 
 
+def _invite_filters(data):
+    return {
+        "hops": 1 if data.get("hops", "1") == "1" else 2,
+        "tiers": [t for t in data.getlist("tier") if t in Tier.values],
+        "departments": [d for d in data.getlist("department") if d in STANDARD_DEPARTMENTS],
+        "stages": [s for s in data.getlist("stage") if s in ADOPTION_ORDER],
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_new(request, pk):
-    """Turn the doctor's network (1–2 hops, filtered) into a saved invitation list."""
+    """Turn the doctor's network (1–2 hops, filtered) into a saved invitation list; GET previews
+    the doctors the filters select."""
     user = tenant_user(request, INVITATION_ROLES)
     tenant = user.tenant_id
     doctor = _doctor(user, pk)
-    product = _product(tenant, request.POST.get("product"))
-    hops = 1 if request.POST.get("hops") == "1" else 2
+    data = request.POST if request.method == "POST" else request.GET
+    product = _product(tenant, data.get("product"))
+    filters = _invite_filters(data)
+    if request.method == "GET":
+        candidates = services.network_candidates(tenant=tenant, center=doctor, product=product,
+                                                 visible_ids=_visible_ids(user), **filters)  # fmt: skip
+        return render(request, "segmentation/kol/invitation_preview.html", {
+            "doctor": doctor, "product": product, "candidates": candidates, "filters": filters,
+            "stage_labels": dict(AdoptionStage.choices),
+        })  # fmt: skip
     try:
         invitation = services.invitation_list_create(
-            tenant=tenant, by=user, center=doctor, product=product, hops=hops,
-            name=request.POST.get("name") or _("Network of %(name)s") % {"name": doctor.name},
-            purpose=request.POST.get("purpose", "")[:200],
-            tiers=[t for t in request.POST.getlist("tier") if t in Tier.values],
-            departments=[d for d in request.POST.getlist("department") if d in STANDARD_DEPARTMENTS],
-            stages=[s for s in request.POST.getlist("stage") if s in ADOPTION_ORDER],
-            plan=AccountPlan.objects.for_tenant(tenant).filter(pk=int_or_none(request.POST.get("plan")),
-                                                               doctor=doctor).first(),
-            visible_ids=_visible_ids(user),
+            tenant=tenant, by=user, center=doctor, product=product,
+            name=data.get("name") or _("Network of %(name)s") % {"name": doctor.name},
+            purpose=data.get("purpose", "")[:200],
+            plan=AccountPlan.objects.for_tenant(tenant).filter(pk=int_or_none(data.get("plan")), doctor=doctor).first(),
+            visible_ids=_visible_ids(user), **filters,
         )  # fmt: skip
     except ValidationError as exc:
         for message in error_messages(exc):
