@@ -166,3 +166,7 @@ def seed(*, tenant, stdout=None) -> None:
                 services.adoption_set(tenant=tenant, by=by, doctor=doctor, product=product, stage=stage)
             index += count
     _say(stdout, f"scorecard “{SCORECARD}” v{active.number} active, runs for {', '.join(periods)}")
+
+    from segmentation.demo.kol import seed_kol
+
+    seed_kol(tenant=tenant, stdout=stdout)
