@@ -191,9 +191,9 @@ def expert_profile_edit(request, pk):
 class QualificationForm(forms.Form):
     product = forms.ModelChoiceField(label=gettext_lazy("Product"), queryset=Product.objects.none())
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))  # fmt: skip
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)

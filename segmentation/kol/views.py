@@ -307,8 +307,8 @@ class PlanForm(forms.ModelForm):
                   "career_direction", "review_cadence", "members"]  # fmt: skip
         widgets = {
             "target_stage": forms.Select(choices=AdoptionStage.choices),
-            "start": forms.DateInput(attrs={"type": "date"}),
-            "end": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "objectives": forms.Textarea(attrs={"rows": 3}),
             "needs": forms.Textarea(attrs={"rows": 3}),
             "career_direction": forms.Textarea(attrs={"rows": 2}),
@@ -365,7 +365,7 @@ class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ActionKind.choices)
     title = forms.CharField(label=gettext_lazy("Action"), max_length=200)
     objective = forms.CharField(label=gettext_lazy("Objective"), max_length=300, required=False)
-    due = forms.DateField(label=gettext_lazy("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=gettext_lazy("Due"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 @login_required
