@@ -117,6 +117,11 @@ def doctor_expert_context(user, doctor) -> dict:
     }
 
 
+def _date_widget():
+    """An HTML date input (ISO value, as browsers expect)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class LevelOverrideForm(forms.Form):
     level = forms.ChoiceField(
         label=gettext_lazy("Academic level"),
@@ -191,9 +196,9 @@ def expert_profile_edit(request, pk):
 class QualificationForm(forms.Form):
     product = forms.ModelChoiceField(label=gettext_lazy("Product"), queryset=Product.objects.none())
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=_date_widget())
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), required=False,
-                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))  # fmt: skip
+                                  widget=_date_widget())  # fmt: skip
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)

@@ -296,6 +296,11 @@ def plan_list(request):
     })  # fmt: skip
 
 
+def _date_widget():
+    """An HTML date input (ISO value, as browsers expect)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class PlanForm(forms.ModelForm):
     """A new account plan (doctor fixed by the page)."""
 
@@ -307,8 +312,8 @@ class PlanForm(forms.ModelForm):
                   "career_direction", "review_cadence", "members"]  # fmt: skip
         widgets = {
             "target_stage": forms.Select(choices=AdoptionStage.choices),
-            "start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "start": _date_widget(),
+            "end": _date_widget(),
             "objectives": forms.Textarea(attrs={"rows": 3}),
             "needs": forms.Textarea(attrs={"rows": 3}),
             "career_direction": forms.Textarea(attrs={"rows": 2}),
@@ -365,7 +370,7 @@ class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ActionKind.choices)
     title = forms.CharField(label=gettext_lazy("Action"), max_length=200)
     objective = forms.CharField(label=gettext_lazy("Objective"), max_length=300, required=False)
-    due = forms.DateField(label=gettext_lazy("Due"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    due = forms.DateField(label=gettext_lazy("Due"), required=False, widget=_date_widget())
 
 
 @login_required
