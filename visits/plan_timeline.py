@@ -4,6 +4,7 @@ plan's product, and their medical inquiries. Set-based: three queries whatever t
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.urls import reverse
@@ -16,12 +17,23 @@ from visits.models import MedicalInquiry, Reaction, Visit, VisitKeyMessage, Visi
 VISIT_LIMIT = 500
 
 
+def _bounds(start, end):
+    """Aware datetimes of [start, end] (dates), so that the (tenant, doctor, visited_at) index bounds the scan."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
+    )
+
+
 def plan_timeline_entries(*, tenant_id, doctor_id, product_id, start, end) -> list[dict]:
     """Timeline entries of one doctor between ``start`` and ``end`` (dates)."""
+    since, until = _bounds(start, end)
+    link = reverse("visit_detail", args=[0]).removesuffix("0/")  # one reverse() for all the rows
     visits = list(
         Visit.objects.for_tenant(tenant_id)
         .filter(
-            doctor_id=doctor_id, status=VisitStatus.SUBMITTED, visited_at__date__gte=start, visited_at__date__lte=end
+            doctor_id=doctor_id, status=VisitStatus.SUBMITTED, visited_at__gte=since, visited_at__lt=until
         )  # fmt: skip
         .order_by("-visited_at", "-id")
         .values(
@@ -49,13 +61,13 @@ def plan_timeline_entries(*, tenant_id, doctor_id, product_id, start, end) -> li
                 "detail": " · ".join(
                     x for x in (v["rep__name"] or v["rep__username"], detail, v["feedback"][:120]) if x
                 ),
-                "link": reverse("visit_detail", args=[v["pk"]]),
+                "link": f"{link}{v['pk']}/",
                 "reactions": got,
             }
         )
     for q in (
         MedicalInquiry.objects.for_tenant(tenant_id)
-        .filter(doctor_id=doctor_id, received_at__date__gte=start, received_at__date__lte=end)
+        .filter(doctor_id=doctor_id, received_at__gte=since, received_at__lt=until)
         .values("received_at", "question", "status")[:100]
     ):
         entries.append({"date": timezone.localtime(q["received_at"]).date(), "kind": "inquiry",
