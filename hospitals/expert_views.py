@@ -99,7 +99,7 @@ def doctor_expert_context(user, doctor) -> dict:
     if not is_tenant_user(user) or not has_role(user, EXPERT_ROLES):
         return {"visible": False}
     expert, qualifications = selectors.expert_profile(tenant=user.tenant_id, doctor=doctor)
-    level = expert.level if expert else selectors.academic_level(doctor)
+    level = expert.level if expert else services.academic.derive_level(doctor)  # never derived yet
     history = []
     if has_role(user, ACADEMIC_HISTORY_READERS):
         history = list(selectors.academic_level_history(tenant=user.tenant_id, doctor=doctor)[:10])
