@@ -498,6 +498,15 @@ def academic_level_history(*, tenant, doctor):
 EXPERT_LEVELS_DEFAULT = ("national", "provincial", "city")
 
 
+def _id_param(value):
+    """A positive id from a query parameter, or None (a malformed one filters nothing)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def expert_list(*, tenant, user, params=None) -> QuerySet[Doctor]:
     """The expert list: doctors ``user`` may see with an academic level above local (or the
     levels asked for in ``level``), filtered like the doctor list (province, department, tier,
@@ -526,7 +535,7 @@ def expert_list(*, tenant, user, params=None) -> QuerySet[Doctor]:
         )
         wanted = wanted.annotate(_interests=interests).filter(Q(_interests__icontains=topic) | Exists(speaker_topic))
     qs = qs.filter(pk__in=wanted.values("doctor_id"))
-    product = params.get("speaker_product")
+    product = _id_param(params.get("speaker_product"))
     if product:
         qs = qs.filter(
             pk__in=SpeakerQualification.objects.for_tenant(tenant).filter(product_id=product).values("doctor_id")
@@ -566,8 +575,8 @@ def expert_profile_list(*, tenant, user, params=None):
     params = params or {}
     if params.get("level"):
         qs = qs.filter(level=params["level"])
-    if params.get("doctor"):
-        qs = qs.filter(doctor_id=params["doctor"])
+    if _id_param(params.get("doctor")):
+        qs = qs.filter(doctor_id=_id_param(params["doctor"]))
     return qs
 
 
@@ -576,7 +585,7 @@ def academic_level_change_list(*, tenant, user, params=None):
     from hospitals.models import AcademicLevelChange
 
     qs = AcademicLevelChange.objects.for_tenant(tenant).order_by("-changed_at", "-id")
-    doctor = (params or {}).get("doctor")
+    doctor = _id_param((params or {}).get("doctor"))
     return qs.filter(doctor_id=doctor) if doctor else qs
 
 
@@ -589,8 +598,8 @@ def speaker_qualification_list(*, tenant, user, params=None):
     ).order_by("id")
     params = params or {}
     for name in ("doctor", "product"):
-        if params.get(name):
-            qs = qs.filter(**{f"{name}_id": params[name]})
+        if _id_param(params.get(name)):
+            qs = qs.filter(**{f"{name}_id": _id_param(params[name])})
     return qs
 
 

@@ -267,9 +267,14 @@ class NetworkDoctorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "hospital", "hospital_name", "department", "clinical_title"]
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 class IntroPathQuery(serializers.Serializer):
-    product = serializers.IntegerField(required=False)
-    sources = serializers.CharField(required=False, help_text="comma-separated doctor ids (instead of product)")
+    product = serializers.IntegerField(required=False, min_value=1, max_value=BIGINT_MAX)
+    sources = serializers.CharField(
+        required=False, max_length=5000, help_text="comma-separated doctor ids (instead of product)"
+    )
     depth = serializers.IntegerField(required=False, min_value=1, max_value=network.MAX_DEPTH)
 
 
@@ -305,6 +310,8 @@ class KolDoctorViewSet(TenantReadOnlyViewSet):
                 sources = [int(i) for i in params["sources"].split(",") if i.strip()]
             except ValueError as exc:
                 raise APIValidationError({"sources": "Doctor ids, comma-separated."}) from exc
+            if not all(0 < i <= BIGINT_MAX for i in sources):
+                raise APIValidationError({"sources": "Doctor ids, comma-separated."})
         elif not params.get("product"):
             raise APIValidationError({"product": "Give a product (its loyal doctors are the sources) or sources."})
         paths = network.introduction_paths(

@@ -50,11 +50,22 @@ def plan_list(*, tenant, user, params=None) -> QuerySet[AccountPlan]:
             mine |= Q(doctor_id__in=visible_doctor_ids(tenant=tid, user=user))
         qs = qs.filter(mine)
     params = params or {}
-    for name in ("product", "status", "doctor", "owner"):
-        value = params.get(name)
-        if value not in (None, ""):
-            qs = qs.filter(**{name if name == "status" else f"{name}_id": value})
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    for name in ("product", "doctor", "owner"):
+        value = _int(params.get(name))
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value})
     return qs.order_by("-start", "-id")
+
+
+def _int(value):
+    """A positive id from a query parameter, or None (a malformed one filters nothing)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def plan_get(*, tenant, user, pk) -> AccountPlan:
@@ -78,8 +89,8 @@ def can_review_plan(user, plan) -> bool:
 def _children(model, *, tenant, user, params=None):
     tid = tenant_id_of(tenant)
     qs = model.objects.for_tenant(tid).filter(plan__in=plan_list(tenant=tid, user=user).values("pk"))
-    plan = (params or {}).get("plan")
-    if plan not in (None, ""):
+    plan = _int((params or {}).get("plan"))
+    if plan is not None:
         qs = qs.filter(plan_id=plan)
     return qs.order_by("id")
 
@@ -213,8 +224,8 @@ def invitation_list_list(*, tenant, user, params=None) -> QuerySet[InvitationLis
         return qs.none()
     if getattr(user, "role", None) not in (PLAN_ALL_READERS | {Role.MEDICAL_AFFAIRS}):
         qs = qs.filter(created_by_id=user.pk)
-    center = (params or {}).get("center")
-    if center not in (None, ""):
+    center = _int((params or {}).get("center"))
+    if center is not None:
         qs = qs.filter(center_id=center)
     return qs.order_by("-created_at", "-id")
 
