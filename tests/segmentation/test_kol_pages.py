@@ -133,3 +133,21 @@ def test_compliance_overrides_the_level_with_a_reason(client, world):
         assert ExpertProfile.objects.get(doctor=world.target).level == "provincial"
     client.force_login(world.pm)
     assert client.get(url).status_code == 403
+
+
+def test_malformed_parameters_are_answered_not_crashed(client, api_client, world):
+    client.force_login(world.pm)
+    assert client.get(reverse("plan_list"), {"product": "abc", "status": "x"}).status_code == 200
+    assert client.get(reverse("expert_list"), {"speaker_product": "1e99", "level": "nope"}).status_code == 200
+    api_client.force_login(world.pm)
+    url = reverse("kol-doctor-paths", args=[world.target.pk])
+    assert api_client.get(url, {"sources": "1,abc"}).status_code == 400
+    assert api_client.get(url, {"sources": "99999999999999999999"}).status_code == 400
+    assert api_client.get(url).status_code == 400  # neither product nor sources
+    ok = api_client.get(url, {"product": world.product.pk})  # positive control
+    assert ok.status_code == 200 and [p["steps"][0]["doctor"] for p in ok.json()] == [
+        world.b.pk,
+        world.a.pk,
+        world.d.pk,
+    ]
+    assert api_client.get(reverse("account-plan-list"), {"product": "abc"}).status_code == 200
