@@ -6,9 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from crm.inbox import api as inbox_api
 from hospitals import api as hospitals_api
-from hospitals import expert_api
 from segmentation import api as segmentation_api
-from segmentation.kol import api as kol_api
 from visits import api as visits_api
 
 router = DefaultRouter()
@@ -51,14 +49,16 @@ router.register("tier-overrides", segmentation_api.TierOverrideViewSet, basename
 router.register("tier-settings", segmentation_api.TierSettingViewSet, basename="tier-setting")
 router.register("adoptions", segmentation_api.AdoptionViewSet, basename="adoption")
 # Key opinion leaders: the expert database (hospitals) and account plans, paths, invitations (segmentation.kol)
-router.register("expert-profiles", expert_api.ExpertProfileViewSet, basename="expert-profile")
-router.register("academic-level-changes", expert_api.AcademicLevelChangeViewSet, basename="academic-level-change")
-router.register("academic-level-rules", expert_api.AcademicLevelRuleViewSet, basename="academic-level-rule")
-router.register("speaker-qualifications", expert_api.SpeakerQualificationViewSet, basename="speaker-qualification")
-router.register("account-plans", kol_api.AccountPlanViewSet, basename="account-plan")
-router.register("account-plan-members", kol_api.AccountPlanMemberViewSet, basename="account-plan-member")
-router.register("account-plan-actions", kol_api.AccountPlanActionViewSet, basename="account-plan-action")
-router.register("account-plan-milestones", kol_api.AccountPlanMilestoneViewSet, basename="account-plan-milestone")
-router.register("account-plan-reviews", kol_api.AccountPlanReviewViewSet, basename="account-plan-review")
-router.register("invitation-lists", kol_api.InvitationListViewSet, basename="invitation-list")
-router.register("kol-doctors", kol_api.KolDoctorViewSet, basename="kol-doctor")
+router.register("expert-profiles", hospitals_api.ExpertProfileViewSet, basename="expert-profile")
+router.register("academic-level-changes", hospitals_api.AcademicLevelChangeViewSet, basename="academic-level-change")
+router.register("academic-level-rules", hospitals_api.AcademicLevelRuleViewSet, basename="academic-level-rule")
+router.register("speaker-qualifications", hospitals_api.SpeakerQualificationViewSet, basename="speaker-qualification")
+router.register("account-plans", segmentation_api.AccountPlanViewSet, basename="account-plan")
+router.register("account-plan-members", segmentation_api.AccountPlanMemberViewSet, basename="account-plan-member")
+router.register("account-plan-actions", segmentation_api.AccountPlanActionViewSet, basename="account-plan-action")
+router.register(
+    "account-plan-milestones", segmentation_api.AccountPlanMilestoneViewSet, basename="account-plan-milestone"
+)
+router.register("account-plan-reviews", segmentation_api.AccountPlanReviewViewSet, basename="account-plan-review")
+router.register("invitation-lists", segmentation_api.InvitationListViewSet, basename="invitation-list")
+router.register("kol-doctors", segmentation_api.KolDoctorViewSet, basename="kol-doctor")
