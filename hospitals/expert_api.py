@@ -32,6 +32,8 @@ class ExpertProfileSerializer(serializers.ModelSerializer):
     """A doctor's expert profile; the level fields are read-only (``override`` changes them)."""
 
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
+    # "" when no override: a plain string (a read-only choice field's schema would leave "" out)
+    level_override = serializers.CharField(read_only=True)
     teaching_posts = serializers.ListField(child=serializers.ChoiceField(choices=TeachingPost.choices), required=False)
 
     class Meta:
