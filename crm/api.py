@@ -51,3 +51,17 @@ router.register("tier-settings", segmentation_api.TierSettingViewSet, basename="
 router.register("adoptions", segmentation_api.AdoptionViewSet, basename="adoption")
 router.register("complaints", complaints_api.ComplaintViewSet, basename="complaint")
 router.register("complaint-slas", complaints_api.ComplaintSLAViewSet, basename="complaint-sla")
+# Key opinion leaders: the expert database (hospitals) and account plans, paths, invitations (segmentation.kol)
+router.register("expert-profiles", hospitals_api.ExpertProfileViewSet, basename="expert-profile")
+router.register("academic-level-changes", hospitals_api.AcademicLevelChangeViewSet, basename="academic-level-change")
+router.register("academic-level-rules", hospitals_api.AcademicLevelRuleViewSet, basename="academic-level-rule")
+router.register("speaker-qualifications", hospitals_api.SpeakerQualificationViewSet, basename="speaker-qualification")
+router.register("account-plans", segmentation_api.AccountPlanViewSet, basename="account-plan")
+router.register("account-plan-members", segmentation_api.AccountPlanMemberViewSet, basename="account-plan-member")
+router.register("account-plan-actions", segmentation_api.AccountPlanActionViewSet, basename="account-plan-action")
+router.register(
+    "account-plan-milestones", segmentation_api.AccountPlanMilestoneViewSet, basename="account-plan-milestone"
+)
+router.register("account-plan-reviews", segmentation_api.AccountPlanReviewViewSet, basename="account-plan-review")
+router.register("invitation-lists", segmentation_api.InvitationListViewSet, basename="invitation-list")
+router.register("kol-doctors", segmentation_api.KolDoctorViewSet, basename="kol-doctor")

@@ -9,9 +9,11 @@ from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
     COMPLAINT_ALL_READERS,
+    EXPERT_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
     MANAGER_ROLES,
+    PLAN_ROLES,
     STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
     VISITING_ROLES,
@@ -28,6 +30,9 @@ MENU = [
     (_("Territories"), "territory_list", None),
     # Segmentation: the tier dashboard (scorecards, runs and overrides are reached from it).
     (_("Tiers"), "tier_dashboard", TIER_DASHBOARD_ROLES),
+    # Key opinion leaders: the expert database (hospitals) and account plans (segmentation.kol).
+    (_("Experts"), "expert_list", EXPERT_ROLES),
+    (_("Account plans"), "plan_list", PLAN_ROLES),
     (_("Import"), "import_start", IMPORT_ROLES),
     (_("Duplicates"), "duplicate_list", STEWARD_ROLES),
     # Visits: the rep's day and week, task inboxes, medical inquiries, content, the manager's team.

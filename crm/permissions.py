@@ -81,6 +81,21 @@ COMPLAINT_INTAKE_ROLES = VISITING_ROLES | COMPLAINT_HANDLERS  # record a complai
 COMPLAINT_CONTACT_ROLES = COMPLAINT_HANDLERS  # the reporter's contact details (and the reporting rep)
 LOT_TRACE_ROLES = COMPLAINT_HANDLERS | {Role.COMPLIANCE}  # reverse lot trace, lots received
 COMPLAINT_SETTINGS_EDITORS = ADMIN_ROLES | QA_ROLES | {Role.PHARMACOVIGILANCE}  # SLAs and routing
+# Key opinion leaders (hospitals expert database, segmentation.kol): the expert list and network
+# for head office and the field's territory roles; the academic level's override and history for
+# compliance (and administrators); speaker qualifications approved by medical affairs.
+EXPERT_ROLES = HEAD_OFFICE_ROLES | TERRITORY_ROLES
+ACADEMIC_LEVEL_EDITORS = frozenset({Role.COMPLIANCE, Role.TENANT_ADMIN})
+ACADEMIC_HISTORY_READERS = ACADEMIC_LEVEL_EDITORS | {Role.PRODUCT_MANAGER}
+EXPERT_PROFILE_EDITORS = frozenset({Role.MEDICAL_AFFAIRS, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+SPEAKER_APPROVERS = frozenset({Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
+# Account plans: product managers and administrators see all (and write), managers their team's
+# and write them, reps and medical affairs the plans they own or are on (and add reviews there).
+PLAN_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER, Role.REP, Role.MEDICAL_AFFAIRS})
+PLAN_ALL_READERS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+PLAN_EDITORS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER})
+NETWORK_ROLES = EXPERT_ROLES
+INVITATION_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER, Role.MEDICAL_AFFAIRS})
 
 
 # --- checks ---------------------------------------------------------------------------------

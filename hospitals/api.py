@@ -14,6 +14,12 @@ from accounts.models import Territory, User
 from crm.permissions import FIELD_PROFILE_EDITORS, MASTER_DATA_EDITORS, PRODUCT_EDITORS
 from crm.rest import TenantModelViewSet
 from hospitals import filters, selectors, services
+from hospitals.expert_api import (  # noqa: F401 - routed with the others (crm.api)
+    AcademicLevelChangeViewSet,
+    AcademicLevelRuleViewSet,
+    ExpertProfileViewSet,
+    SpeakerQualificationViewSet,
+)
 from hospitals.import_api import ImportJobViewSet  # noqa: F401 - routed with the others (crm.api)
 from hospitals.models import (
     Department,

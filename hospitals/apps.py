@@ -12,3 +12,10 @@ class HospitalsConfig(AppConfig):
         from hospitals.steward.merge import register_hospital_references
 
         register_hospital_references()
+
+        from hospitals import hooks
+        from hospitals.expert_views import doctor_expert_context
+
+        hooks.register_doctor_section(
+            key="expert", template="hospitals/_doctor_expert.html", context=doctor_expert_context, order=5
+        )

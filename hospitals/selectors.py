@@ -464,3 +464,147 @@ def society_position_list(*, tenant, user, params=None) -> QuerySet[SocietyPosit
         .order_by("doctor_id", "society", "id")
     )
     return _filtered(SocietyPositionFilter, params, qs)
+
+
+# --- the compliance academic level (hospitals.academic): the stable interface of other apps ---
+
+
+def academic_level(doctor) -> str:
+    """The compliance academic level in force of ``doctor`` (an ``AcademicLevel`` value:
+    national, provincial, city or local): the override if compliance set one, else what the
+    tenant's rule derives from society posts and titles. One query (two for a doctor never
+    derived before). Fee rate cards key their rates by it."""
+    from hospitals import academic
+
+    return academic.level_in_force(doctor)
+
+
+def academic_levels(*, tenant, doctor_ids) -> dict[int, str]:
+    """``{doctor_id: academic level in force}`` for many doctors at once (one or two queries)."""
+    from hospitals import academic
+
+    return academic.levels_in_force(tenant=tenant, doctor_ids=doctor_ids)
+
+
+def academic_level_history(*, tenant, doctor):
+    """Every change of the doctor's academic level (rule or override, reason, who, when), newest first."""
+    from hospitals import academic
+
+    return academic.level_history(tenant=tenant, doctor=doctor)
+
+
+# --- the expert database (专家库) ------------------------------------------------------------------
+
+EXPERT_LEVELS_DEFAULT = ("national", "provincial", "city")
+
+
+def _id_param(value):
+    """A positive id from a query parameter, or None (a malformed one filters nothing)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def expert_list(*, tenant, user, params=None) -> QuerySet[Doctor]:
+    """The expert list: doctors ``user`` may see with an academic level above local (or the
+    levels asked for in ``level``), filtered like the doctor list (province, department, tier,
+    adoption …) and by therapeutic area (``area``), topic (``topic``: research interests or a
+    speaker topic) and speaker qualification (``speaker_product``); annotated with the profile."""
+    from django.db.models import CharField, Exists, F, Func, OuterRef, Subquery, Value
+
+    from hospitals.models import ExpertProfile, SpeakerQualification
+
+    params = params or {}
+    qs = doctor_list(tenant=tenant, user=user, params=params).select_related("hospital", "department")
+    profiles = ExpertProfile.objects.for_tenant(tenant)
+    levels = [v for v in (params.getlist("level") if hasattr(params, "getlist") else params.get("level") or [])
+              if v] or list(EXPERT_LEVELS_DEFAULT)  # fmt: skip
+    if isinstance(levels, str):
+        levels = [levels]
+    wanted = profiles.filter(level__in=levels)
+    area = (params.get("area") or "").strip()
+    if area:
+        wanted = wanted.filter(therapeutic_areas__contains=[area])
+    topic = (params.get("topic") or "").strip()
+    if topic:
+        interests = Func(F("research_interests"), Value(" "), function="array_to_string", output_field=CharField())
+        speaker_topic = SpeakerQualification.objects.for_tenant(tenant).filter(
+            doctor_id=OuterRef("doctor_id"), topic__icontains=topic
+        )
+        wanted = wanted.annotate(_interests=interests).filter(Q(_interests__icontains=topic) | Exists(speaker_topic))
+    qs = qs.filter(pk__in=wanted.values("doctor_id"))
+    product = _id_param(params.get("speaker_product"))
+    if product:
+        qs = qs.filter(
+            pk__in=SpeakerQualification.objects.for_tenant(tenant).filter(product_id=product).values("doctor_id")
+        )
+    mine = profiles.filter(doctor_id=OuterRef("pk"))
+    return qs.annotate(
+        academic_level=Subquery(mine.values("level")[:1]),
+        publications=Subquery(mine.values("publications_count")[:1]),
+        guidelines=Subquery(mine.values("guideline_count")[:1]),
+        research_interests=Subquery(mine.values("research_interests")[:1]),
+        areas=Subquery(mine.values("therapeutic_areas")[:1]),
+    )
+
+
+def expert_profile(*, tenant, doctor):
+    """The doctor's expert profile (None before the level was ever derived) and speaker qualifications."""
+    from hospitals.models import ExpertProfile, SpeakerQualification
+
+    return (
+        ExpertProfile.objects.for_tenant(tenant).filter(doctor_id=doctor.pk).select_related("overridden_by").first(),
+        list(
+            SpeakerQualification.objects.for_tenant(tenant)
+            .filter(doctor_id=doctor.pk)
+            .select_related("product", "approved_by")
+            .order_by("product__name", "topic")
+        ),
+    )
+
+
+def expert_profile_list(*, tenant, user, params=None):
+    """Expert profiles of the doctors ``user`` may see (``level``, ``doctor`` filters)."""
+    from hospitals.models import ExpertProfile
+
+    qs = _in_visible_doctors(
+        ExpertProfile.objects.for_tenant(tenant).select_related("doctor"), tenant=tenant, user=user
+    ).order_by("id")
+    params = params or {}
+    if params.get("level"):
+        qs = qs.filter(level=params["level"])
+    if _id_param(params.get("doctor")):
+        qs = qs.filter(doctor_id=_id_param(params["doctor"]))
+    return qs
+
+
+def academic_level_change_list(*, tenant, user, params=None):
+    """The history of academic levels (compliance, administrators, product managers)."""
+    from hospitals.models import AcademicLevelChange
+
+    qs = AcademicLevelChange.objects.for_tenant(tenant).order_by("-changed_at", "-id")
+    doctor = _id_param((params or {}).get("doctor"))
+    return qs.filter(doctor_id=doctor) if doctor else qs
+
+
+def speaker_qualification_list(*, tenant, user, params=None):
+    """Speaker qualifications of the doctors ``user`` may see."""
+    from hospitals.models import SpeakerQualification
+
+    qs = _in_visible_doctors(
+        SpeakerQualification.objects.for_tenant(tenant).select_related("doctor", "product"), tenant=tenant, user=user
+    ).order_by("id")
+    params = params or {}
+    for name in ("doctor", "product"):
+        if _id_param(params.get(name)):
+            qs = qs.filter(**{f"{name}_id": _id_param(params[name])})
+    return qs
+
+
+def academic_level_rule_list(*, tenant, user=None, params=None):
+    """The tenant's academic-level rule lines (none: the default rule applies)."""
+    from hospitals.models import AcademicLevelRule
+
+    return AcademicLevelRule.objects.for_tenant(tenant).order_by("level", "id")

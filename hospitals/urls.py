@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hospitals import views
+from hospitals import expert_views, views
 
 urlpatterns = [
     path("doctors/", views.doctor_list, name="doctor_list"),
@@ -15,4 +15,11 @@ urlpatterns = [
     path("distributors/", views.distributor_list, name="distributor_list"),
     path("distributors/export/<str:fmt>/", views.distributor_export, name="distributor_export"),
     path("distributors/<int:pk>/", views.distributor_detail, name="distributor_detail"),
+    path("experts/", expert_views.expert_list, name="expert_list"),
+    path("experts/export/<str:fmt>/", expert_views.expert_export, name="expert_export"),
+    path("experts/doctors/<int:pk>/level/", expert_views.academic_level_edit, name="academic_level_edit"),
+    path("experts/doctors/<int:pk>/profile/", expert_views.expert_profile_edit, name="expert_profile_edit"),
+    path(
+        "experts/doctors/<int:pk>/speaker/", expert_views.speaker_qualification_new, name="speaker_qualification_new"
+    ),
 ]

@@ -196,3 +196,79 @@ class AdoptionAdmin(SimpleHistoryAdmin, TenantAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# --- key opinion leaders (segmentation.kol) ------------------------------------------------------
+
+from segmentation.models import (  # noqa: E402
+    AccountPlan,
+    AccountPlanAction,
+    AccountPlanMember,
+    AccountPlanMilestone,
+    AccountPlanReview,
+    InvitationList,
+    InvitationListEntry,
+)
+
+
+@admin.register(AccountPlan)
+class AccountPlanAdmin(SimpleHistoryAdmin, TenantAdmin):
+    """Account plans (history of their changes kept); the team, actions, milestones and reviews
+    have their own lists, filtered by plan."""
+
+    list_display = ["title", "doctor", "product", "owner", "status", "start_stage", "target_stage", "start", "end"]
+    list_filter = ["status", "product", "target_stage"]
+    search_fields = ["title", "doctor__name"]
+    autocomplete_fields = ["doctor"]
+    list_select_related = ["doctor", "product", "owner"]
+    readonly_fields = ["start_stage", "start_share", "created_at", "updated_at"]
+    show_full_result_count = False
+
+
+class _PlanChildAdmin(TenantAdmin):
+    list_filter = ["plan"]
+    autocomplete_fields = ["plan"]
+    list_select_related = ["plan"]
+
+
+@admin.register(AccountPlanMember)
+class AccountPlanMemberAdmin(_PlanChildAdmin):
+    list_display = ["plan", "user", "role"]
+
+
+@admin.register(AccountPlanAction)
+class AccountPlanActionAdmin(_PlanChildAdmin):
+    list_display = ["plan", "kind", "title", "due", "status", "linked_type", "linked_id"]
+
+
+@admin.register(AccountPlanMilestone)
+class AccountPlanMilestoneAdmin(_PlanChildAdmin):
+    list_display = ["plan", "title", "due", "stage", "achieved_on"]
+
+
+@admin.register(AccountPlanReview)
+class AccountPlanReviewAdmin(_PlanChildAdmin):
+    """Reviews are records: viewable, not changed."""
+
+    list_display = ["plan", "reviewed_on", "rating", "stage", "share", "by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InvitationList)
+class InvitationListAdmin(TenantAdmin):
+    list_display = ["name", "center", "product", "purpose", "event_ref", "created_by", "created_at"]
+    search_fields = ["name", "center__name"]
+    autocomplete_fields = ["center"]
+    list_select_related = ["center", "product", "created_by"]
+    readonly_fields = ["filters", "created_by", "created_at"]
+
+
+@admin.register(InvitationListEntry)
+class InvitationListEntryAdmin(TenantAdmin):
+    list_display = ["invitation_list", "doctor", "hops", "relation"]
+    list_filter = ["hops"]
+    autocomplete_fields = ["invitation_list", "doctor"]
+    list_select_related = ["invitation_list", "doctor"]
+    show_full_result_count = False

@@ -23,6 +23,15 @@ from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
 from hospitals.selectors import visible_doctors
 from segmentation import selectors, services, whatif
+from segmentation.kol.api import (  # noqa: F401 - routed with the others (crm.api)
+    AccountPlanActionViewSet,
+    AccountPlanMemberViewSet,
+    AccountPlanMilestoneViewSet,
+    AccountPlanReviewViewSet,
+    AccountPlanViewSet,
+    InvitationListViewSet,
+    KolDoctorViewSet,
+)
 from segmentation.models import (
     Adoption,
     AdoptionStage,

@@ -24,6 +24,12 @@ class SegmentationConfig(AppConfig):
             profile_template="segmentation/_doctor_tier.html",
         )
 
+        from segmentation.kol.views import doctor_kol_context
+
+        hooks.register_doctor_section(
+            key="kol", template="segmentation/kol/_doctor_kol.html", context=doctor_kol_context, order=15
+        )
+
         # A doctor merge (hospitals.steward) moves tiers, their inputs, overrides and adoption;
         # a row the kept doctor has for the same period (product, dimension) stays behind.
         from hospitals.steward.hooks import register_doctor_reference
@@ -33,3 +39,8 @@ class SegmentationConfig(AppConfig):
         register_doctor_reference(ImportedValue, unique_with=("dimension_id", "period"))
         register_doctor_reference(TierOverride)
         register_doctor_reference(Adoption, unique_with=("product_id",))
+        from segmentation.models import AccountPlan, InvitationList, InvitationListEntry
+
+        register_doctor_reference(AccountPlan)
+        register_doctor_reference(InvitationList, "center")
+        register_doctor_reference(InvitationListEntry, unique_with=("invitation_list_id",))

@@ -1,6 +1,7 @@
 """Extension points of segmentation, filled by the apps above it in their ``AppConfig.ready()``
 (DESIGN.md §2: a lower app offers a hook, it never imports upward nor reads their tables).
 
+* :func:`register_timeline_source` — entries of account-plan timelines from visits (and events).
 * :func:`register_visit_inputs` — visits gives the visit-based dimensions (digital acceptance,
   willingness): ``fn(*, tenant_id, period) -> DataFrame`` with ``doctor_id`` and one column per
   dimension kind, set-based (segmentation.dimensions.read_frame). Without it they are 0.
@@ -37,3 +38,24 @@ def register_visit_facts(fn: Callable) -> None:
 def visit_facts() -> Callable | None:
     """The registered reader of one doctor's visit facts, or None."""
     return _visit_facts
+
+
+# --- account plan timelines (segmentation.kol) -------------------------------------------------
+
+_timeline_sources: dict[str, Callable] = {}
+
+
+def register_timeline_source(key: str, fn: Callable) -> None:
+    """Add what an app above knows of a doctor to account-plan timelines (visits: visit reports
+    and their reactions, medical inquiries; events: events attended, once they exist).
+
+    ``fn(*, tenant_id, doctor_id, product_id, start, end) -> list[dict]``, each dict an entry
+    ``{"date": date, "kind": str, "title": str, "detail": str, "link": str}``, set-based and
+    bounded (at most a few hundred rows for the period).
+    """
+    _timeline_sources[key] = fn
+
+
+def timeline_sources() -> dict[str, Callable]:
+    """The registered timeline sources, by key."""
+    return dict(_timeline_sources)

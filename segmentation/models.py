@@ -752,3 +752,22 @@ class Adoption(TenantModel):
 
     def __str__(self):
         return f"{self.doctor_id} · {self.product_id}: {self.stage}"
+
+
+# Account plans and invitation lists (segmentation.kol): registered with the segmentation app.
+from segmentation.kol.models import (  # noqa: E402,F401
+    CADENCE_MONTHS,
+    AccountPlan,
+    AccountPlanAction,
+    AccountPlanMember,
+    AccountPlanMilestone,
+    AccountPlanReview,
+    ActionKind,
+    ActionStatus,
+    InvitationList,
+    InvitationListEntry,
+    PlanStatus,
+    ReviewCadence,
+    ReviewRating,
+    TeamRole,
+)

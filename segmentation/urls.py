@@ -3,6 +3,7 @@
 from django.urls import path
 
 from segmentation import views
+from segmentation.kol import views as kol_views
 
 urlpatterns = [
     path("tiers/", views.dashboard, name="tier_dashboard"),
@@ -22,4 +23,13 @@ urlpatterns = [
     path("tiers/overrides/<int:pk>/revoke/", views.override_revoke, name="tier_override_revoke"),
     path("tiers/doctors/<int:pk>/override/", views.override_new, name="tier_override_new"),
     path("tiers/doctors/<int:pk>/adoption/", views.adoption_set, name="doctor_adoption"),
+    # Key opinion leaders (segmentation.kol)
+    path("kol/plans/", kol_views.plan_list, name="plan_list"),
+    path("kol/plans/<int:pk>/", kol_views.plan_detail, name="plan_detail"),
+    path("kol/doctors/<int:pk>/plan/", kol_views.plan_new, name="plan_new"),
+    path("kol/doctors/<int:pk>/paths/", kol_views.intro_paths, name="intro_paths"),
+    path("kol/doctors/<int:pk>/network.json", kol_views.network_json, name="network_json"),
+    path("kol/doctors/<int:pk>/invite/", kol_views.invitation_new, name="invitation_new"),
+    path("kol/invitations/<int:pk>/", kol_views.invitation_detail, name="invitation_detail"),
+    path("kol/invitations/<int:pk>/export/<str:fmt>/", kol_views.invitation_export, name="invitation_export"),
 ]

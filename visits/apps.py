@@ -30,6 +30,9 @@ class VisitsConfig(AppConfig):
         )
         segmentation_hooks.register_visit_inputs(visit_dimension_frame)
         segmentation_hooks.register_visit_facts(visit_facts)
+        from visits.plan_timeline import plan_timeline_entries
+
+        segmentation_hooks.register_timeline_source("visits", plan_timeline_entries)
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("visits", services.visit_reminders)
 

@@ -292,6 +292,12 @@ def register_hospital_references() -> None:
     register_doctor_reference(DoctorTerritory, unique_with=("territory_id",))
     register_doctor_reference(SocietyPosition, unique_with=("society",))
     register_doctor_reference(UsageShare, unique_with=("product_id", "period"))
+    # The expert database: one profile per doctor (the kept doctor's stays when it has one).
+    from hospitals.models import AcademicLevelChange, ExpertProfile, SpeakerQualification
+
+    register_doctor_reference(ExpertProfile, unique_with=("tenant_id",))
+    register_doctor_reference(AcademicLevelChange)
+    register_doctor_reference(SpeakerQualification, unique_with=("product_id", "topic"))
     for field in ("from_doctor", "to_doctor"):
         register(
             DoctorReference(

@@ -167,6 +167,9 @@ def seed(*, tenant, stdout=None) -> None:
             index += count
     _record_demo(tenant, pm, active, kol, latest, rng, stdout)
     _say(stdout, f"scorecard “{SCORECARD}” v{active.number} active, runs for {', '.join(periods)}")
+    from segmentation.demo.kol import seed_kol
+
+    seed_kol(tenant=tenant, stdout=stdout)
 
 
 def _record_demo(tenant, pm, active, kol, latest, rng, stdout):

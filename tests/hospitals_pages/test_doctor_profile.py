@@ -186,7 +186,9 @@ def test_profile_query_count_does_not_grow_with_the_network(client, world, make_
     pm = make_user(world.tenant, Role.PRODUCT_MANAGER)
     client.force_login(pm)
     url = reverse("doctor_detail", args=[world.li.pk])
-    with django_assert_max_num_queries(25) as before:
+    # 25 for the profile itself; the expert section (hospitals) and the KOL section (segmentation)
+    # add at most 8 more, a constant whatever the network.
+    with django_assert_max_num_queries(33) as before:
         client.get(url)
     for _ in range(15):
         f.DoctorRelationFactory(

@@ -108,7 +108,6 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["rep", "status", "submitted_at", "is_late", "amended", "created_at", "updated_at"]
 
 
-
 def _children():
     # Built per request: a queryset made at import time has no tenant and would refuse to run.
     return (
