@@ -24,3 +24,16 @@ class EventsConfig(AppConfig):
         register_doctor_reference(Insight)
         register_doctor_reference(ProgramTarget, unique_with=("program_id",))
         register_doctor_reference(SelfSignIn)
+
+        from django.db.models.signals import post_migrate
+
+        from crm import inbox
+        from events import selectors, services
+        from events.models import NotificationKind
+        from events.schedule import _post_migrate
+        from visits import hooks as visit_hooks
+
+        post_migrate.connect(_post_migrate, sender=self, dispatch_uid="events_periodic_tasks")
+        inbox.register_kinds(NotificationKind)
+        inbox.register_reminders("events", services.event_reminders)
+        visit_hooks.register_event_followups("events", selectors.followup_attendees)
