@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
+    EVENT_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
+    INSIGHT_ROLES,
     MANAGER_ROLES,
     STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
@@ -36,6 +38,11 @@ MENU = [
     (_("Inquiries"), "inquiry_list", ALL_ROLES),
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
+    # Events: the calendar, programs, the rep's follow-ups, field insights.
+    (_("Events"), "event_list", EVENT_ROLES),
+    (_("Programs"), "program_list", EVENT_ROLES),
+    (_("Event follow-ups"), "event_followup_list", FIELD_ROLES),
+    (_("Insights"), "insight_inbox", INSIGHT_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -27,8 +27,9 @@ class EventsConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
-        from crm import inbox
-        from events import selectors, services
+        from crm import home, inbox
+        from crm.permissions import FIELD_ROLES, INSIGHT_ANSWERERS
+        from events import pages, selectors, services
         from events.models import NotificationKind
         from events.schedule import _post_migrate
         from visits import hooks as visit_hooks
@@ -37,3 +38,17 @@ class EventsConfig(AppConfig):
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("events", services.event_reminders)
         visit_hooks.register_event_followups("events", selectors.followup_attendees)
+        home.register_card(
+            key="event_followups",
+            template="events/_followups_home.html",
+            roles=FIELD_ROLES,
+            context=pages.followups_home_context,
+            order=15,
+        )
+        home.register_card(
+            key="insights_home",
+            template="events/_insights_home.html",
+            roles=INSIGHT_ANSWERERS,
+            context=pages.insights_home_context,
+            order=15,
+        )

@@ -56,6 +56,7 @@ from events.services.workflow import (
     event_close,
     event_correct,
     event_create,
+    event_delete,
     event_mark_held,
     event_reject,
     event_settings_update,
@@ -66,6 +67,7 @@ from events.services.workflow import (
 )
 
 __all__ = [
+    "event_delete",
     "ALLOWED_UPLOADS",
     "EVENT_FIELDS",
     "MAX_UPLOAD_BYTES",

@@ -391,3 +391,14 @@ def event_close(*, tenant, by, event) -> Event:
     _transition(tenant, by, event, EventStatus.CLOSED, closed_at=timezone.now())
     _enqueue_followups(tenant, event)
     return event
+
+
+@transaction.atomic
+def event_delete(*, tenant, by, event) -> None:
+    """Delete a draft of one's own (a submitted event is cancelled instead, with a reason)."""
+    event = _lock(tenant, event)
+    if not _can_edit(by, event):
+        raise ValidationError(_("Only the organiser deletes the event."))
+    if event.status != EventStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be deleted; cancel the event instead."))
+    event.delete()
