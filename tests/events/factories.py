@@ -75,6 +75,10 @@ def event_world(tenant, prefix="E"):
     with tenant_context(tenant):
         ProductManagerAssignment.objects.create(tenant=tenant, product=team.product, user=pm)
     return types.SimpleNamespace(
-        **vars(team), pm=pm, distributor=distributor, drep=drep, agency_hospital=agency_hospital,
+        **vars(team),
+        pm=pm,
+        distributor=distributor,
+        drep=drep,
+        agency_hospital=agency_hospital,
         agency_doctors=agency_doctors,
     )

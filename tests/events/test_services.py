@@ -105,12 +105,26 @@ def test_bad_input_gets_a_clear_message(world):
             services.attendee_add_walk_in(tenant=world.tenant, by=world.rep, event=event, doctor=world.doctors[1])
         not_image = SimpleUploadedFile("r.exe", b"MZ\x90\x00binary", content_type="image/png")
         with pytest.raises(ValidationError) as err:
-            services.expense_add(tenant=world.tenant, by=world.rep, event=event, category="catering", amount=300,
-                                 spent_on=timezone.localdate(), receipt=not_image)
+            services.expense_add(
+                tenant=world.tenant,
+                by=world.rep,
+                event=event,
+                category="catering",
+                amount=300,
+                spent_on=timezone.localdate(),
+                receipt=not_image,
+            )
         assert "receipt" in err.value.message_dict
         pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.4 receipt", content_type="application/pdf")
-        row = services.expense_add(tenant=world.tenant, by=world.rep, event=event, category="catering", amount=300,
-                                   spent_on=timezone.localdate(), receipt=pdf)
+        row = services.expense_add(
+            tenant=world.tenant,
+            by=world.rep,
+            event=event,
+            category="catering",
+            amount=300,
+            spent_on=timezone.localdate(),
+            receipt=pdf,
+        )
         assert row.receipt_sha256 and row.receipt.name.endswith(".pdf")
         services.event_mark_held(tenant=world.tenant, by=world.rep, event=event)
         services.event_close(tenant=world.tenant, by=world.rep, event=event)
@@ -137,12 +151,14 @@ def test_qr_sign_in_matches_invited_doctors_and_keeps_the_unmatched(world):
         event = _approved(world)
         services.attendees_invite(tenant=world.tenant, by=world.rep, event=event, doctors=[world.doctor])
         d = world.doctor
-        row = services.self_sign_in(tenant=world.tenant, event=event, name=d.name, hospital_text=world.hospital.name,
-                                    phone_last4="0000")
+        row = services.self_sign_in(
+            tenant=world.tenant, event=event, name=d.name, hospital_text=world.hospital.name, phone_last4="0000"
+        )
         assert row.status == "matched" and row.doctor == d
         assert Attendee.objects.get(event=event, doctor=d).signin_method == "qr"
-        stranger = services.self_sign_in(tenant=world.tenant, event=event, name="欧阳不存在",
-                                         hospital_text="火星医院", phone_last4="9999")
+        stranger = services.self_sign_in(
+            tenant=world.tenant, event=event, name="欧阳不存在", hospital_text="火星医院", phone_last4="9999"
+        )
         assert stranger.status == "review" and stranger.doctor is None
         assert SelfSignIn.objects.filter(event=event).count() == 2  # nothing typed is lost
         services.self_signin_resolve(tenant=world.tenant, by=world.rep, signin=stranger, doctor=world.doctors[2])
@@ -159,10 +175,12 @@ def _held_with_attendees(world):
         services.attendee_add_walk_in(tenant=world.tenant, by=world.rep, event=event, doctor=d)
     services.attendees_invite(tenant=world.tenant, by=world.rep, event=event, doctors=[world.doctors[2]])  # absent
     asker = Attendee.objects.get(event=event, doctor=world.doctors[0])
-    services.question_record(tenant=world.tenant, by=world.rep, event=event, attendee=asker,
-                             text="老年患者肾功能不全如何调整剂量？")
-    services.question_record(tenant=world.tenant, by=world.rep, event=event, text="现场已答的问题", answered_on_spot=True,
-                             answer="已答")
+    services.question_record(
+        tenant=world.tenant, by=world.rep, event=event, attendee=asker, text="老年患者肾功能不全如何调整剂量？"
+    )
+    services.question_record(
+        tenant=world.tenant, by=world.rep, event=event, text="现场已答的问题", answered_on_spot=True, answer="已答"
+    )
     return event
 
 
@@ -194,12 +212,17 @@ def test_held_event_gives_exactly_one_followup_per_attendee_to_the_right_rep(wor
         # names them for the week's suggestions; the distributor rep gets theirs.
         week = visit_selectors.suggested_week(tenant=world.tenant, rep=world.rep, week_start=timezone.localdate())
         assert world.doctors[1].pk not in {s.doctor.pk for s in week}
-        hook = visit_selectors.event_followup_suggestions(tenant=world.tenant, rep=world.rep,
-                                                         week_start=timezone.localdate())
+        hook = visit_selectors.event_followup_suggestions(
+            tenant=world.tenant, rep=world.rep, week_start=timezone.localdate()
+        )
         assert {s.doctor.pk for s in hook} == {world.doctors[0].pk, world.doctors[1].pk}
         assert plans.get(doctor=world.doctors[1]).rep == world.rep
-        assert [d for d, _due in selectors.followup_attendees(tenant=world.tenant, rep=world.drep,
-                                                               week_start=timezone.localdate())] == [world.agency_doctors[0]]
+        assert [
+            d
+            for d, _due in selectors.followup_attendees(
+                tenant=world.tenant, rep=world.drep, week_start=timezone.localdate()
+            )
+        ] == [world.agency_doctors[0]]
 
 
 def test_pm_answers_the_open_question_and_it_reaches_the_rep_and_the_followup(world):
@@ -232,14 +255,23 @@ def test_rep_records_recall_and_trial_and_the_scorecard_counts_it(world):
         with pytest.raises(ValidationError):  # recall of the key messages is the point of purpose A
             services.followup_complete(tenant=world.tenant, by=world.rep, followup=f)
         services.followup_complete(
-            tenant=world.tenant, by=world.rep, followup=f, trial="started", trial_indication="高血脂",
-            recalls=[{"key_message": world.km1, "recall": "remembered", "reaction": "accepted"},
-                     {"key_message": world.km2, "recall": "not"}],
+            tenant=world.tenant,
+            by=world.rep,
+            followup=f,
+            trial="started",
+            trial_indication="高血脂",
+            recalls=[
+                {"key_message": world.km1, "recall": "remembered", "reaction": "accepted"},
+                {"key_message": world.km2, "recall": "not"},
+            ],
         )
         card = selectors.event_scorecard(tenant=world.tenant, event=event)
         assert card["followups"] == 3 and card["followups_done"] == 1 and card["on_time"] == 1
         assert round(card["on_time_pct"]) == 33 and card["trial_pct"] == 100.0
-        assert {r["text"]: r["rate_pct"] for r in card["recall"]} == {"降脂达标率提高30%": 100.0, "每日一次，依从性好": 0.0}
+        assert {r["text"]: r["rate_pct"] for r in card["recall"]} == {
+            "降脂达标率提高30%": 100.0,
+            "每日一次，依从性好": 0.0,
+        }
         assert VisitPlan.objects.get(pk=f.visit_plan_id).status == "done"
 
 
