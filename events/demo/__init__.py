@@ -32,7 +32,7 @@ from events.models import (
     Insight,
     ProductManagerAssignment,
 )
-from hospitals.models import KeyMessage, Product
+from hospitals.models import Doctor, KeyMessage, Product
 from visits.selectors import rep_doctors
 
 TOPICS = ["{p} 最新循证医学证据", "{p} 真实世界研究解读", "指南更新与临床路径", "典型病例讨论", "{p} 安全性数据回顾"]
@@ -85,6 +85,7 @@ def seed(*, tenant, stdout=None) -> None:
         budget=600000,
         products=[product],
         target_tiers=["A", "B"],
+        target_doctors=list(Doctor.objects.for_tenant(tenant).order_by("pk").values_list("pk", flat=True)[:5]),
     )
     n = 0
     for i in range(40):
