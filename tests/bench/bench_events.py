@@ -251,7 +251,7 @@ SELECT %(tenant)s, NULL, '科室会 #' || g,
        (%(reps)s::bigint[])[(1 + g %% %(nreps)s)::int],
        (ARRAY['closed','held','approved','draft','closed','cancelled'])[(1 + g %% 6)::int],
        false, '', md5(g::text || 'x')::uuid, '{}'::jsonb, s.at
-FROM generate_series(1, %(n)s) AS g
+FROM generate_series(1::bigint, %(n)s::bigint) AS g
 CROSS JOIN LATERAL (SELECT now() - ((g * 7919) %% 1051200) * interval '1 minute' AS at) s
 """
 
@@ -277,7 +277,7 @@ SELECT %(tenant)s, (ARRAY['question','objection','competitor_claim','evidence_re
        CASE WHEN g %% 3 = 0 THEN '' ELSE '已答复' END,
        CASE WHEN g %% 3 = 0 THEN NULL ELSE now() END, '',
        now() - ((g * 7919) %% 1051200) * interval '1 minute'
-FROM generate_series(%(lo)s, %(hi)s) AS g
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
 """
 
 
