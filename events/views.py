@@ -45,6 +45,9 @@ def _month(value) -> datetime.date:
         return timezone.localdate().replace(day=1)
 
 
+CALENDAR_MAX = 200  # events drawn in one month's grid (the list below pages through all)
+
+
 @login_required
 @require_GET
 def event_list(request):
@@ -63,7 +66,7 @@ def event_list(request):
         qs = qs.filter(program_id=int(request.GET["program"]))
     if request.GET.get("mine"):
         qs = qs.filter(owner=user)
-    in_month = list(qs.between(start, end).select_related("host_hospital", "owner").order_by("starts_at", "id")[:500])
+    in_month = list(qs.between(start, end).select_related("host_hospital").order_by("starts_at", "id")[:CALENDAR_MAX])
     page = keyset_page(
         qs.select_related("host_hospital", "owner", "host_department"),
         ordering=["-starts_at", "-id"],
@@ -453,8 +456,11 @@ def insight_inbox(request):
     status = request.GET.get("status", "open" if user.role in INSIGHT_ANSWERERS else "")
     if status not in InsightStatus.values:
         status = ""
-    qs = selectors.insight_inbox(tenant=user.tenant_id, user=user, status=status or None).select_related(
-        "product", "doctor", "event", "raised_by", "key_message"
+    # Small relations by prefetch (one IN query each): a join to 100,000 events is not worth planning.
+    qs = (
+        selectors.insight_inbox(tenant=user.tenant_id, user=user, status=status or None)
+        .select_related("product", "raised_by")
+        .prefetch_related("event", "doctor")
     )
     page = keyset_page(qs, ordering=["-created_at", "-id"], cursor=request.GET.get("cursor"), size=30)
     aggregates = (
