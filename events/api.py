@@ -27,7 +27,7 @@ from crm.permissions import (
     INSIGHT_ROLES,
     PROGRAM_EDITORS,
 )
-from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
+from crm.rest import IdListField, TenantModelViewSet, TenantReadOnlyViewSet
 from events import filters, selectors, services
 from events.models import (
     AgendaItem,
@@ -65,7 +65,7 @@ class InsightPagination(KeysetPagination):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
-    products = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    products = IdListField(required=False)
     target_doctors = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
 
     class Meta:
@@ -87,11 +87,6 @@ class ProgramSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["owner", "created_at"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["products"] = [p.pk for p in instance.products.all()]
-        return data
-
 
 class ProgramViewSet(TenantModelViewSet):
     """Programs: product managers and administrators set them up; everyone with events reads them."""
@@ -101,6 +96,10 @@ class ProgramViewSet(TenantModelViewSet):
     write_roles = PROGRAM_EDITORS
     selector = selectors.program_list
     create_service = services.program_create
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("products")
+
     update_service = services.program_update
     instance_kwarg = "program"
 
@@ -127,14 +126,22 @@ def _jsonable(value):
 # --- events ---------------------------------------------------------------------------------
 
 
+class KeyMessageIds(IdListField):
+    """The event's key messages (ids, in the meeting's order)."""
+
+    def get_attribute(self, instance):
+        rows = sorted(instance.key_messages.all(), key=lambda k: (k.order, k.pk))  # prefetched by the viewset
+        return [k.key_message_id for k in rows]
+
+
 class EventSerializer(serializers.ModelSerializer):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects, required=False, allow_null=True)
     distributor = serializers.PrimaryKeyRelatedField(queryset=Distributor.objects, required=False, allow_null=True)
     host_hospital = serializers.PrimaryKeyRelatedField(queryset=Hospital.objects, required=False, allow_null=True)
     host_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects, required=False, allow_null=True)
     slide_deck = serializers.PrimaryKeyRelatedField(queryset=ContentItem.objects, required=False, allow_null=True)
-    products = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
-    key_messages = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    products = IdListField(required=False)
+    key_messages = KeyMessageIds(required=False)
 
     class Meta:
         model = Event
@@ -186,13 +193,6 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if self.context.get("view") and getattr(self.context["view"], "action", "") != "list":
-            data["products"] = [p.pk for p in instance.products.all()]
-            data["key_messages"] = selectors.event_key_message_ids(tenant=instance.tenant_id, event=instance)
-        return data
-
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
@@ -239,6 +239,10 @@ class EventViewSet(TenantModelViewSet):
     }
     selector = selectors.event_list
     create_service = services.event_create
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("products", "key_messages")
+
     update_service = services.event_update
     delete_service = services.event_delete
     instance_kwarg = "event"
