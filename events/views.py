@@ -463,9 +463,9 @@ def insight_inbox(request):
         .prefetch_related("event", "doctor")
     )
     page = keyset_page(qs, ordering=["-created_at", "-id"], cursor=request.GET.get("cursor"), size=30)
-    aggregates = (
-        selectors.insight_aggregates(tenant=user.tenant_id, user=user) if user.role in INSIGHT_ANSWERERS else None
-    )
+    aggregates = None
+    if user.role in INSIGHT_ANSWERERS and request.GET.get("view") == "doubts":  # a GROUP BY: on demand only
+        aggregates = selectors.insight_aggregates(tenant=user.tenant_id, user=user)
     return render(
         request,
         "events/insight_inbox.html",
