@@ -16,6 +16,8 @@ Figures:
   a month's window, ordering, 20 pages deep following ``next``) as a product manager (every
   event) and as a rep (their events and those of the doctors they cover), with
   ``BENCH_EVENTS`` (100,000) events and ``BENCH_EVENT_ROWS`` (2,000,000) attendees in the tenant.
+``BENCH_EVENT_PARTS=lists`` skips the follow-up figures.
+
 * ``insight_inbox_p95_ms`` — the PM's inbox (``/api/v1/insights/?mine=true&status=open``,
   deep pages, and the ``/events/insights/`` page) with ``BENCH_INSIGHTS`` (1,000,000) insights.
 
@@ -395,10 +397,14 @@ def _insight_inbox(env):
     yield "insight_inbox_p95_ms", p95(samples + page), "ms"
 
 
+PARTS = os.environ.get("BENCH_EVENT_PARTS", "followups,lists")  # "lists": only the list figures
+
+
 def run(ctx):
     env = _setup()
-    yield from _followups_create(env)
-    yield from _exactly_once(env)
+    if "followups" in PARTS:
+        yield from _followups_create(env)
+        yield from _exactly_once(env)
     _bulk(env)
     yield from _event_list(env)
     yield from _insight_inbox(env)
