@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from complaints import api as complaints_api
 from crm.inbox import api as inbox_api
+from events import api as events_api
 from hospitals import api as hospitals_api
 from segmentation import api as segmentation_api
 from visits import api as visits_api
@@ -65,3 +66,14 @@ router.register(
 router.register("account-plan-reviews", segmentation_api.AccountPlanReviewViewSet, basename="account-plan-review")
 router.register("invitation-lists", segmentation_api.InvitationListViewSet, basename="invitation-list")
 router.register("kol-doctors", segmentation_api.KolDoctorViewSet, basename="kol-doctor")
+router.register("programs", events_api.ProgramViewSet, basename="program")
+router.register("events", events_api.EventViewSet, basename="event")
+router.register("event-attendees", events_api.AttendeeViewSet, basename="event-attendee")
+router.register("event-agenda", events_api.AgendaItemViewSet, basename="event-agenda-item")
+router.register("event-budget-lines", events_api.BudgetLineViewSet, basename="event-budget-line")
+router.register("event-expenses", events_api.ExpenseViewSet, basename="event-expense")
+router.register("event-photos", events_api.EventPhotoViewSet, basename="event-photo")
+router.register("event-questions", events_api.QuestionViewSet, basename="event-question")
+router.register("event-self-signins", events_api.SelfSignInViewSet, basename="event-self-signin")
+router.register("event-followups", events_api.FollowUpViewSet, basename="event-followup")
+router.register("insights", events_api.InsightViewSet, basename="insight")

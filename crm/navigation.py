@@ -9,9 +9,11 @@ from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
     COMPLAINT_ALL_READERS,
+    EVENT_ROLES,
     EXPERT_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
+    INSIGHT_ROLES,
     MANAGER_ROLES,
     PLAN_ROLES,
     STEWARD_ROLES,
@@ -46,6 +48,11 @@ MENU = [
     # Complaints: the inbox for everyone who takes them in or reads them; the dashboard for head office.
     (_("Complaints"), "complaint_list", ALL_ROLES),
     (_("Complaint dashboard"), "complaint_dashboard", COMPLAINT_ALL_READERS),
+    # Events: the calendar, programs, the rep's follow-ups, field insights.
+    (_("Events"), "event_list", EVENT_ROLES),
+    (_("Programs"), "program_list", EVENT_ROLES),
+    (_("Event follow-ups"), "event_followup_list", FIELD_ROLES),
+    (_("Insights"), "insight_inbox", INSIGHT_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -96,6 +96,16 @@ PLAN_ALL_READERS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 PLAN_EDITORS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER})
 NETWORK_ROLES = EXPERT_ROLES
 INVITATION_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER, Role.MEDICAL_AFFAIRS})
+# Events: who plans events, approves them, reads them all; programs; field insights.
+EVENT_ORGANISERS = VISITING_ROLES | {Role.PRODUCT_MANAGER}
+EVENT_APPROVERS = frozenset({Role.MANAGER, Role.PRODUCT_MANAGER})
+EVENT_ALL_READERS = HEAD_OFFICE_ROLES  # read-only for compliance and medical affairs
+EVENT_ROLES = EVENT_ORGANISERS | EVENT_ALL_READERS  # who sees the events pages at all
+EVENT_FOLLOWUP_ROLES = VISITING_ROLES  # who follows up attendees
+PROGRAM_EDITORS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+INSIGHT_RAISERS = VISITING_ROLES
+INSIGHT_ANSWERERS = frozenset({Role.PRODUCT_MANAGER})
+INSIGHT_ROLES = INSIGHT_RAISERS | INSIGHT_ANSWERERS | {Role.TENANT_ADMIN, Role.COMPLIANCE, Role.MEDICAL_AFFAIRS}
 
 
 # --- checks ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("hospitals.steward.urls")),
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
+    path("events/", include("events.urls")),
     path("", include("segmentation.urls")),
 ]
 

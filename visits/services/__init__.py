@@ -57,6 +57,7 @@ from visits.services.plans import (
     visit_plan_cancel,
     visit_plan_create,
     visit_plan_update,
+    visit_plans_create_bulk,
     visit_plans_from_suggestions,
 )
 from visits.services.reports import (
@@ -114,6 +115,7 @@ __all__ = [
     "visit_plan_cancel",
     "visit_plan_create",
     "visit_plan_update",
+    "visit_plans_create_bulk",
     "visit_plans_from_suggestions",
     "visit_reminders",
     "visit_settings_update",

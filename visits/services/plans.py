@@ -342,3 +342,42 @@ def visit_plans_from_suggestions(
         at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour + (i // 5) % 8)))
         plans.append(visit_plan_create(tenant=tenant, by=by, doctor=s.doctor, planned_at=at, source=s.reason))
     return plans
+
+
+def visit_plans_create_bulk(*, tenant, plans, source: str = "manual") -> list[int]:
+    """Create many visit plans at once for work the system assigns (e.g. the follow-up of an
+    event's attendees, created by a task): ``plans`` are dicts with ``rep_id``, ``doctor_id``,
+    ``planned_at`` and optionally ``product_id``, ``objective``, ``questions`` and
+    ``key_message_ids``. Returns the new plans' ids in the order given.
+
+    Set-based (one INSERT per table); the caller has already decided who follows up whom, so
+    the doctor-visibility check of :func:`visit_plan_create` (a rep plans their own visits) does
+    not apply. Run it inside the caller's transaction.
+    """
+    plans = list(plans)
+    if not plans:
+        return []
+    tid = tenant_id_of(tenant)
+    rows = [
+        VisitPlan(
+            tenant_id=tid,
+            rep_id=p["rep_id"],
+            doctor_id=p["doctor_id"],
+            planned_at=p["planned_at"],
+            channel=p.get("channel") or "in_person",
+            product_id=p.get("product_id"),
+            objective=(p.get("objective") or "")[:300],
+            questions=[q[:300] for q in p.get("questions") or []],
+            source=source,
+        )
+        for p in plans
+    ]
+    created = VisitPlan.objects.bulk_create(rows)
+    VisitPlanKeyMessage.objects.bulk_create(
+        [
+            VisitPlanKeyMessage(tenant_id=tid, plan_id=plan.pk, key_message_id=k, order=i)
+            for plan, p in zip(created, plans, strict=True)
+            for i, k in enumerate(dict.fromkeys(p.get("key_message_ids") or []))
+        ]
+    )
+    return [plan.pk for plan in created]
