@@ -4,6 +4,7 @@ imports every app's API (a new app adds its routes here: docs/adding-an-app.md).
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from analytics import api as analytics_api
 from crm.inbox import api as inbox_api
 from hospitals import api as hospitals_api
 from segmentation import api as segmentation_api
@@ -48,3 +49,5 @@ router.register("tier-assignments", segmentation_api.TierAssignmentViewSet, base
 router.register("tier-overrides", segmentation_api.TierOverrideViewSet, basename="tier-override")
 router.register("tier-settings", segmentation_api.TierSettingViewSet, basename="tier-setting")
 router.register("adoptions", segmentation_api.AdoptionViewSet, basename="adoption")
+router.register("kpi-targets", analytics_api.KpiTargetViewSet, basename="kpi-target")
+router.register("kpi-scores", analytics_api.KpiScoreViewSet, basename="kpi-score")

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
+    CHANNEL_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
+    KPI_ROLES,
     MANAGER_ROLES,
     STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
@@ -36,6 +38,9 @@ MENU = [
     (_("Inquiries"), "inquiry_list", ALL_ROLES),
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
+    # Analytics: the KPI scorecard, the channel.
+    (_("KPIs"), "kpi_scorecard", KPI_ROLES),
+    (_("Channel"), "channel", CHANNEL_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

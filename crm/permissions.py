@@ -63,6 +63,14 @@ TASK_ALL_READERS = frozenset({Role.TENANT_ADMIN, Role.PRODUCT_MANAGER})
 TASK_WORKERS = ALL_ROLES - {Role.PRODUCT_MANAGER}  # complete or reopen a task of their inbox
 TASK_INBOX_ROLES = frozenset({Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.COMPLIANCE})  # inbox on their home page
 
+# Analytics: the KPI scorecard (a manager sees their team, head office every rep), who sets the
+# KPI weights and targets, the channel pages (coverage, sell-through, forecast).
+KPI_ALL_READERS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+KPI_ROLES = MANAGER_ROLES | KPI_ALL_READERS
+KPI_EDITORS = ADMIN_ROLES
+CHANNEL_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER})
+DATA_QUALITY_ROLES = ADMIN_ROLES
+
 
 # --- checks ---------------------------------------------------------------------------------
 

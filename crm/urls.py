@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("hospitals.steward.urls")),
     path("visits/", include("visits.urls")),
     path("", include("segmentation.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 handler400 = errors.bad_request
