@@ -6,13 +6,21 @@ class EventsConfig(AppConfig):
     """Academic events, attendees, follow-up, field insights, speaker fees and rate cards.
 
     ``ready()`` is where the app contributes to the apps below it, never the other way round:
-
-    * ``crm.inbox.register_kinds(...)`` / ``crm.inbox.register_reminders("events", fn)`` — the
-      notification kinds and the daily reminders (fee caps near, follow-ups due);
-    * ``crm.home.register_card(...)`` — cards of the home pages (e.g. the product manager's events);
-    * ``visits.hooks.register_event_followups("events", selectors.followup_attendees)`` — the
-      attendees a rep follows up, listed in the rep's suggested week.
+    notification kinds and daily reminders (crm.inbox), home cards (crm.home), the event
+    attendees of the rep's week (visits.hooks) and the doctor references a merge moves
+    (hospitals.steward.hooks).
     """
 
     name = "events"
     verbose_name = _("Academic events")
+
+    def ready(self):
+        from events.models import AgendaItem, Attendee, EventFollowUp, Insight, ProgramTarget, SelfSignIn
+        from hospitals.steward.hooks import register_doctor_reference
+
+        register_doctor_reference(Attendee, unique_with=("event_id",))
+        register_doctor_reference(AgendaItem, "speaker_doctor")
+        register_doctor_reference(EventFollowUp)
+        register_doctor_reference(Insight)
+        register_doctor_reference(ProgramTarget, unique_with=("program_id",))
+        register_doctor_reference(SelfSignIn)
