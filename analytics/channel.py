@@ -273,7 +273,12 @@ def forecast_sell_out(*, tenant, last: datetime.date | None = None, limit: int =
                 region=region,
                 history=[(m, float(v)) for m, v in series.items()],
                 forecast=[
-                    (add_months(last, h + 1), round(float(mean[h]), 1), round(max(float(mean[h]) - band[h], 0), 1), round(float(mean[h]) + band[h], 1))
+                    (
+                        add_months(last, h + 1),
+                        round(float(mean[h]), 1),
+                        round(max(float(mean[h]) - band[h], 0), 1),
+                        round(float(mean[h]) + band[h], 1),
+                    )
                     for h in range(FORECAST_MONTHS)
                 ],
                 method=method,

@@ -23,7 +23,13 @@ def scorecard_rows(card) -> list[dict]:
 
 
 def scorecard_columns(card) -> list:
-    cols = [(_("Rank"), "rank"), (_("Rep"), "rep"), (_("Username"), "username"), (_("Team"), "team"), (_("Score"), "score")]
+    cols = [
+        (_("Rank"), "rank"),
+        (_("Rep"), "rep"),
+        (_("Username"), "username"),
+        (_("Team"), "team"),
+        (_("Score"), "score"),
+    ]
     for kpi, d in card.kpis.items():
         label = Kpi(kpi).label
         cols.append((f"{label} ({_('target')} {d.target:g})", f"{kpi}_value"))

@@ -391,9 +391,7 @@ def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool = Tru
                 )
             )
         score = scores.at[rep_id, "score"]
-        hist = [
-            (f"{m:%Y-%m}", None if pd.isna(s.get(rep_id)) else float(s.get(rep_id))) for m, s in monthly.items()
-        ]
+        hist = [(f"{m:%Y-%m}", None if pd.isna(s.get(rep_id)) else float(s.get(rep_id))) for m, s in monthly.items()]
         out.append(
             RepScore(
                 rep=rep,
@@ -414,7 +412,11 @@ def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool = Tru
             t["scores"].append(r.score)
     teams_out = sorted(
         (
-            {"team": t["team"], "reps": t["reps"], "score": round(sum(t["scores"]) / len(t["scores"]), 1) if t["scores"] else None}
+            {
+                "team": t["team"],
+                "reps": t["reps"],
+                "score": round(sum(t["scores"]) / len(t["scores"]), 1) if t["scores"] else None,
+            }
             for t in team_rows.values()
         ),
         key=lambda t: (t["score"] is None, -(t["score"] or 0), t["team"]),

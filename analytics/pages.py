@@ -97,9 +97,11 @@ def my_month_context(user, *, today: datetime.date | None = None) -> dict:
         drafts=Count("pk", filter=Q(status=VisitStatus.DRAFT)),
     )
     now = timezone.now()
-    tasks_due = FollowUpTask.objects.for_tenant(tenant).filter(
-        assignee=user, status=TaskStatus.OPEN, due_at__lt=now + datetime.timedelta(days=1)
-    ).count()
+    tasks_due = (
+        FollowUpTask.objects.for_tenant(tenant)
+        .filter(assignee=user, status=TaskStatus.OPEN, due_at__lt=now + datetime.timedelta(days=1))
+        .count()
+    )
     event_due = (
         VisitPlan.objects.for_tenant(tenant)
         .filter(rep=user, source=VisitPlanSource.EVENT, status=VisitPlanStatus.PLANNED)
@@ -200,9 +202,7 @@ def inquiry_sla_context(user, *, today: datetime.date | None = None) -> dict:
         breached=Count("pk", filter=Q(status=InquiryStatus.OPEN, due_date__lt=today)),
         due=Count(
             "pk",
-            filter=Q(
-                status=InquiryStatus.OPEN, due_date__gte=today, due_date__lte=today + datetime.timedelta(days=1)
-            ),
+            filter=Q(status=InquiryStatus.OPEN, due_date__gte=today, due_date__lte=today + datetime.timedelta(days=1)),
         ),
         ok=Count("pk", filter=Q(status=InquiryStatus.OPEN, due_date__gt=today + datetime.timedelta(days=1))),
         answered=Count("pk", filter=Q(answered_at__gte=start)),
@@ -240,4 +240,3 @@ def data_quality(*, tenant) -> dict:
 
 def data_quality_context(user) -> dict:
     return data_quality(tenant=user.tenant_id)
-

@@ -179,9 +179,7 @@ def channel_gaps(request):
     user = tenant_user(request, CHANNEL_ROLES)
     province, city = request.GET.get("province", ""), request.GET.get("city", "")
     hospitals = list(channel.gap_hospitals(tenant=user.tenant_id, province=province, city=city))
-    return render(
-        request, "analytics/channel_gaps.html", {"province": province, "city": city, "hospitals": hospitals}
-    )
+    return render(request, "analytics/channel_gaps.html", {"province": province, "city": city, "hospitals": hospitals})
 
 
 @login_required
@@ -195,9 +193,7 @@ def channel_export(request, kind, fmt):
     if kind == "sales":
         last = add_months(timezone.localdate().replace(day=1), -1)
         sales = channel.sales_frame(tenant=tenant, first=add_months(last, -11), last=last)
-        return crm_exports.export_response(
-            sales.to_dict("records"), exports.SALES_COLUMNS, fmt, "sell-through"
-        )
+        return crm_exports.export_response(sales.to_dict("records"), exports.SALES_COLUMNS, fmt, "sell-through")
     provinces, cities = channel.coverage(tenant=tenant)
     rows = provinces if kind == "provinces" else cities
     return crm_exports.export_response(rows, exports.COVERAGE_COLUMNS, fmt, f"coverage-{kind}")

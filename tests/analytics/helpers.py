@@ -25,18 +25,26 @@ def scored_team(tenant, prefix="K", *, month: datetime.date):
         plan = CyclePlan.objects.create(tenant=tenant, rep=team.rep, month=month, status="approved")
         a1, a2, c = team.doctors
         for doctor, tier, target in ((a1, "A", 2), (a2, "A", 2), (c, "C", 1)):
-            CyclePlanLine.objects.create(tenant=tenant, plan=plan, doctor=doctor, tier=tier, target=target, planned=target)
+            CyclePlanLine.objects.create(
+                tenant=tenant, plan=plan, doctor=doctor, tier=tier, target=target, planned=target
+            )
         plan2 = CyclePlan.objects.create(tenant=tenant, rep=team.rep2, month=month, status="approved")
         CyclePlanLine.objects.create(tenant=tenant, plan=plan2, doctor=team.other_doctor, tier="B", target=2, planned=2)
         day = month.replace(day=3)
         for i, doctor in enumerate((a1, a1, a2, a2)):
             VisitFactory(
-                doctor=doctor, rep=team.rep, visited_at=at(day + datetime.timedelta(days=i)), status="submitted", is_late=(i == 0)
+                doctor=doctor,
+                rep=team.rep,
+                visited_at=at(day + datetime.timedelta(days=i)),
+                status="submitted",
+                is_late=(i == 0),
             )
         VisitFactory(doctor=team.other_doctor, rep=team.rep2, visited_at=at(day), status="submitted", is_late=True)
         p1 = VisitPlanFactory(doctor=a1, rep=team.rep, source="event", planned_at=at(day))
         type(p1).objects.filter(pk=p1.pk).update(created_at=at(day, 9))
-        VisitFactory(doctor=a1, rep=team.rep, plan=p1, visited_at=at(day + datetime.timedelta(days=2)), status="submitted")
+        VisitFactory(
+            doctor=a1, rep=team.rep, plan=p1, visited_at=at(day + datetime.timedelta(days=2)), status="submitted"
+        )
         p2 = VisitPlanFactory(doctor=team.other_doctor, rep=team.rep2, source="event", planned_at=at(day))
         type(p2).objects.filter(pk=p2.pk).update(created_at=at(day, 9))
     return team

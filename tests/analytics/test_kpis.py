@@ -89,7 +89,10 @@ def test_sales_attainment_from_the_hospitals_of_the_reps_doctors(tenant, clock):
     team = scored_team(tenant, month=MONTH)
     with tenant_context(tenant):
         SalesRecordFactory(
-            distributor=DistributorFactory(tenant=tenant), hospital=team.hospital, product=team.product, month=MONTH,
+            distributor=DistributorFactory(tenant=tenant),
+            hospital=team.hospital,
+            product=team.product,
+            month=MONTH,
             sell_out_value=50000,
         )
     card = _card(team, team.admin)
@@ -126,7 +129,9 @@ def test_pages_and_export(client, tenant, clock):
     assert f'data-rep-id="{team.rep.pk}"' in html and f'data-rep-id="{team.rep2.pk}"' in html
     detail = client.get(reverse("kpi_rep", args=[team.rep2.pk]) + "?period=2026-05")
     assert detail.status_code == 200 and 'data-kpi="ab_coverage"' in detail.content.decode()
-    csv = b"".join(client.get(reverse("kpi_export", args=["csv"]) + "?period=2026-05").streaming_content).decode("utf-8-sig")
+    csv = b"".join(client.get(reverse("kpi_export", args=["csv"]) + "?period=2026-05").streaming_content).decode(
+        "utf-8-sig"
+    )
     lines = csv.strip().splitlines()
     assert len(lines) == 3 and lines[1].startswith("1,")
     xlsx = client.get(reverse("kpi_export", args=["xlsx"]) + "?period=2026-05")
