@@ -162,6 +162,36 @@ def product_manager_context(user) -> dict:
         "ladder": ladder,
         "chart": json.dumps(chart, ensure_ascii=False),
         "has_products": Product.objects.for_tenant(user.tenant_id).filter(is_own=True).exists(),
+        **events_this_quarter(user),
+    }
+
+
+def events_this_quarter(user, *, today: datetime.date | None = None) -> dict:
+    """The events of this quarter (held and closed ones link to their ROI) and the field
+    insights still open (the product manager's own, and all)."""
+    from events.models import Event, Insight
+    from events.vocabulary import EventStatus, InsightStatus
+
+    tenant = user.tenant_id
+    today = today or timezone.localdate()
+    first = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    start, _ = month_bounds(first)
+    _, end = month_bounds(datetime.date(first.year, first.month + 2, 1))
+    events = list(
+        Event.objects.for_tenant(tenant)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status__in=[EventStatus.CANCELLED, EventStatus.REJECTED])
+        .select_related("program")
+        .order_by("starts_at", "id")[: HOME_LIMIT + 1]
+    )
+    for e in events:
+        e.has_roi = e.status in (EventStatus.HELD, EventStatus.CLOSED)
+    insights = Insight.objects.for_tenant(tenant).filter(status=InsightStatus.OPEN)
+    return {
+        "quarter_events": events[:HOME_LIMIT],
+        "more_events": len(events) > HOME_LIMIT,
+        "insights_mine": insights.filter(product_manager=user).count(),
+        "insights_open": insights.count(),
     }
 
 

@@ -10,4 +10,8 @@ urlpatterns = [
     path("channel/gaps/", views.channel_gaps, name="channel_gaps"),
     path("channel/export/<str:kind>/<str:fmt>/", views.channel_export, name="channel_export"),
     path("adoption/export/<str:fmt>/", views.adoption_export, name="adoption_export"),
+    path("roi/", views.roi_programs, name="roi_programs"),
+    path("roi/programs/<int:pk>/", views.roi_program, name="roi_program"),
+    path("roi/programs/<int:pk>/export/<str:fmt>/", views.roi_export, name="roi_export"),
+    path("roi/events/<int:pk>/", views.roi_event, name="roi_event"),
 ]

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from analytics import channel, exports, kpis, pages
+from analytics import channel, exports, kpis, pages, roi, roi_pages
 from crm import exports as crm_exports
-from crm.permissions import CHANNEL_ROLES, KPI_ROLES, SCORECARD_ROLES
-from crm.web import get_or_404, tenant_user
+from crm.permissions import CHANNEL_ROLES, KPI_ROLES, ROI_ROLES, SCORECARD_ROLES
+from crm.web import get_or_404, is_htmx, tenant_user
 from visits.selectors import add_months
 
 
@@ -209,3 +209,75 @@ def adoption_export(request, fmt):
     ladder = pages.adoption_ladder(tenant=user.tenant_id)
     rows, columns = exports.adoption_rows(ladder)
     return crm_exports.export_response(rows, columns, fmt, "adoption-ladder")
+
+
+# --- event and program ROI ------------------------------------------------------------------
+
+
+def _product_param(request):
+    from crm.web import int_or_none
+
+    return int_or_none(request.GET.get("product"))
+
+
+def _roi_page(request, *, program=None, event=None):
+    user = tenant_user(request, ROI_ROLES)
+    state = roi.roi_request(
+        tenant=user.tenant_id,
+        program_id=program.pk if program else None,
+        event_id=event.pk if event else None,
+        product_id=_product_param(request),
+    )
+    context = {"program": program, "event": event, "state": state}
+    if state["status"] == "done":
+        context |= roi_pages.roi_context(state["result"])
+    template = "analytics/_roi_body.html" if is_htmx(request, "roi-body") else "analytics/roi.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def roi_program(request, pk):
+    """A program's ROI: cost, reach, follow-up, and the matched effect of its events."""
+    user = tenant_user(request, ROI_ROLES)
+    program = get_or_404(roi_pages.program_list(tenant=user.tenant_id), pk)
+    return _roi_page(request, program=program)
+
+
+@login_required
+@require_GET
+def roi_event(request, pk):
+    """One event's ROI (held or closed events only have attendees to measure)."""
+    user = tenant_user(request, ROI_ROLES)
+    event = get_or_404(roi_pages.event_list(tenant=user.tenant_id), pk)
+    return _roi_page(request, event=event)
+
+
+@login_required
+@require_GET
+def roi_programs(request):
+    """The programs, and the ones ticked side by side (cost, reach, pairs, effect at 3 months)."""
+    user = tenant_user(request, ROI_ROLES)
+    from crm.web import ints
+
+    programs = list(roi_pages.program_list(tenant=user.tenant_id).order_by("-starts_on", "-id")[:200])
+    compare_ids = ints(request.GET.getlist("compare"))[:6]
+    compared = roi_pages.compare(tenant=user.tenant_id, program_ids=compare_ids)
+    return render(
+        request, "analytics/roi_programs.html", {"programs": programs, "compared": compared, "compare_ids": compare_ids}
+    )
+
+
+@login_required
+@require_GET
+def roi_export(request, pk, fmt):
+    """A program's ROI as a file: one row per event (cost, reach, follow-up) and the effects."""
+    user = tenant_user(request, ROI_ROLES)
+    if fmt not in crm_exports.FORMATS:
+        return HttpResponseBadRequest(_g("Unknown export format."))
+    program = get_or_404(roi_pages.program_list(tenant=user.tenant_id), pk)
+    state = roi.roi_request(tenant=user.tenant_id, program_id=program.pk, product_id=_product_param(request))
+    if state["status"] != "done":
+        return HttpResponseBadRequest(_g("The ROI is still being computed; try again in a moment."))
+    rows, columns = roi_pages.export_rows(state["result"])
+    return crm_exports.export_response(rows, columns, fmt, f"roi-program-{program.pk}")

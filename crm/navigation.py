@@ -13,6 +13,7 @@ from crm.permissions import (
     IMPORT_ROLES,
     KPI_ROLES,
     MANAGER_ROLES,
+    ROI_ROLES,
     STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
     VISITING_ROLES,
@@ -41,6 +42,7 @@ MENU = [
     # Analytics: the KPI scorecard, the channel.
     (_("KPIs"), "kpi_scorecard", KPI_ROLES),
     (_("Channel"), "channel", CHANNEL_ROLES),
+    (_("ROI"), "roi_programs", ROI_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -70,6 +70,8 @@ KPI_ROLES = MANAGER_ROLES | KPI_ALL_READERS
 KPI_EDITORS = ADMIN_ROLES
 CHANNEL_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER})
 DATA_QUALITY_ROLES = ADMIN_ROLES
+# Event and program ROI: product managers (and administrators).
+ROI_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 
 
 # --- checks ---------------------------------------------------------------------------------

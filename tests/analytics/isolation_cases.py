@@ -49,3 +49,51 @@ def kpi_rep_page(tenant, other_tenant, make_user):
         detail_url=lambda u: reverse("kpi_rep", args=[u.pk]),
         text=lambda u: f'data-rep-id="{u.pk}"',
     )
+
+
+def _programs(tenant, other_tenant):
+    from tests.analytics.roi_data import program_with_effect
+
+    mine = program_with_effect(tenant, name="本租户项目", attendees=3, controls=3, moved=1, controls_moved=0)
+    theirs = program_with_effect(other_tenant, name="他租户项目", attendees=3, controls=3, moved=1, controls_moved=0)
+    return mine, theirs
+
+
+@isolation_case("page:roi_program")
+def roi_program_page(tenant, other_tenant, make_user):
+    mine, theirs = _programs(tenant, other_tenant)
+    return IsolationCase(
+        kind="page",
+        user=mine.pm,
+        own=[mine.program],
+        foreign=[theirs.program],
+        list_url=reverse("roi_programs"),
+        detail_url=lambda p: reverse("roi_program", args=[p.pk]),
+        text=lambda p: p.name,
+    )
+
+
+@isolation_case("page:roi_export")
+def roi_export_page(tenant, other_tenant, make_user):
+    mine, theirs = _programs(tenant, other_tenant)
+    return IsolationCase(
+        kind="page",
+        user=mine.pm,
+        own=[mine.program],
+        foreign=[theirs.program],
+        detail_url=lambda p: reverse("roi_export", args=[p.pk, "csv"]),
+    )
+
+
+@isolation_case("page:roi_event")
+def roi_event_page(tenant, other_tenant, make_user):
+    mine, theirs = _programs(tenant, other_tenant)
+    return IsolationCase(
+        kind="page",
+        user=mine.pm,
+        own=[mine.event],
+        foreign=[theirs.event],
+        list_url=reverse("roi_program", args=[mine.program.pk]),
+        detail_url=lambda e: reverse("roi_event", args=[e.pk]),
+        text=lambda e: e.title,
+    )
