@@ -40,6 +40,10 @@
     (root || document).querySelectorAll("canvas[data-analytics-chart]").forEach(render);
   }
   function start() { init(document); }
+  // A period or product picker submits its form when changed (no inline handler: CSP).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]")) e.target.form.submit();
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
   window.addEventListener("load", start);
