@@ -199,21 +199,25 @@ def events_this_quarter(user, *, today: datetime.date | None = None) -> dict:
 
 
 def compliance_context(user, *, today: datetime.date | None = None) -> dict:
-    """Compliance's home until fee records exist: amendments of submitted reports and late
-    reports this month (counts and the latest)."""
+    """Compliance's home until fee records exist: amendments of submitted reports and reports
+    submitted late, of visits made this month (counts cached, and the latest of each live)."""
     tenant = user.tenant_id
     month = month_start(today or timezone.localdate())
     start, end = month_bounds(month)
-    amendments = VisitAmendment.objects.for_tenant(tenant).filter(at__gte=start, at__lt=end)
+    amendments = VisitAmendment.objects.for_tenant(tenant).filter(
+        visit__visited_at__gte=start, visit__visited_at__lt=end
+    )
     late = Visit.objects.for_tenant(tenant).filter(
-        status=VisitStatus.SUBMITTED, is_late=True, submitted_at__gte=start, submitted_at__lt=end
+        status=VisitStatus.SUBMITTED, is_late=True, visited_at__gte=start, visited_at__lt=end
+    )
+    counts = _cached(
+        f"compliance:{month:%Y%m}", tenant, lambda: {"amendments": amendments.count(), "late": late.count()}
     )
     return {
         "month": month,
-        "amendments": amendments.count(),
-        "late": late.count(),
+        **counts,
         "latest_amendments": list(amendments.select_related("visit__doctor", "by").order_by("-at")[:HOME_LIMIT]),
-        "latest_late": list(late.select_related("doctor", "rep").order_by("-submitted_at")[:HOME_LIMIT]),
+        "latest_late": list(late.select_related("doctor", "rep").order_by("-visited_at", "-id")[:HOME_LIMIT]),
     }
 
 
