@@ -65,6 +65,7 @@ class KpiScoreViewSet(TenantScopedAPIMixin, viewsets.ViewSet):
 
     read_roles = KPI_ROLES
     serializer_class = KpiScoreSerializer
+    lookup_value_regex = r"\d+"
 
     @extend_schema(parameters=[_PERIOD], responses=KpiScoreSerializer(many=True))
     def list(self, request):
@@ -72,7 +73,10 @@ class KpiScoreViewSet(TenantScopedAPIMixin, viewsets.ViewSet):
         card = kpis.scorecard(tenant=self.tenant, user=request.user, period=period, history=False)
         return Response({"period": period.code, "next": None, "results": KpiScoreSerializer(card.reps, many=True).data})
 
-    @extend_schema(parameters=[_PERIOD], responses=KpiScoreSerializer)
+    @extend_schema(
+        parameters=[_PERIOD, OpenApiParameter("id", int, OpenApiParameter.PATH, description="the rep's user id")],
+        responses=KpiScoreSerializer,
+    )
     def retrieve(self, request, pk=None):
         rep = get_or_404(kpis.scored_reps(tenant=self.tenant, user=request.user), pk)
         period = kpis.parse_period(request.query_params.get("period"))
