@@ -119,7 +119,19 @@ def team_kpi_context(manager, *, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     period = kpis.Period(month_start(today), 1)
     card = kpis.scorecard(tenant=manager.tenant_id, user=manager, period=period, history=False)
-    return {"period": period, "reps": card.reps, "has_reps": bool(card.reps)}
+    overdue = dict(
+        FollowUpTask.objects.for_tenant(manager.tenant_id)
+        .overdue()
+        .filter(assignee_id__in=[r.rep.pk for r in card.reps])
+        .order_by()
+        .values_list("assignee_id")
+        .annotate(n=Count("*"))
+        .values_list("assignee_id", "n")
+    )
+    for r in card.reps:
+        r.overdue_tasks = overdue.get(r.rep.pk, 0)
+    has_sales = any(r.line(kpis.Kpi.SALES).value is not None for r in card.reps)
+    return {"period": period, "reps": card.reps, "has_reps": bool(card.reps), "has_sales": has_sales}
 
 
 # --- product manager ------------------------------------------------------------------------

@@ -22,6 +22,13 @@ def kpi_value(rep_score, kpi: str) -> str:
     return format_kpi(rep_score.line(kpi))
 
 
+@register.simple_tag
+def kpi_attainment(rep_score, kpi: str) -> str:
+    """The attainment of ``kpi`` in a rep's scorecard (value ÷ target, capped)."""
+    line = rep_score.line(kpi)
+    return "—" if line is None or line.attainment is None else f"{line.attainment * 100:.0f}%"
+
+
 @register.filter
 def kpi_format(line) -> str:
     return format_kpi(line)

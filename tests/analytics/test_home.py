@@ -47,6 +47,13 @@ def test_rep_sees_their_month(client, team):
 
 
 def test_manager_sees_who_is_behind_and_why(client, team):
+    from tests.visits.factories import FollowUpTaskFactory
+
+    with tenant_context(team.tenant):
+        FollowUpTaskFactory(
+            doctor=team.other_doctor, assignee=team.rep2, due_at=timezone.now() - datetime.timedelta(days=2)
+        )
+        FollowUpTaskFactory(doctor=team.doctor, assignee=team.rep)  # due tomorrow: not overdue
     html = _home(client, team.manager)
     assert 'data-testid="home-team-kpi"' in html
     assert f'data-rep-id="{team.rep.pk}"' in html and f'data-rep-id="{team.rep2.pk}"' in html
@@ -55,6 +62,8 @@ def test_manager_sees_who_is_behind_and_why(client, team):
     assert 'data-kpi="ab_coverage"' in row2  # rep2 missed their B doctor
     assert 'data-kpi="ab_coverage"' not in row1 and 'data-kpi="calls"' in row1
     assert reverse("kpi_rep", args=[team.rep2.pk]) in html  # drill-down
+    assert 'data-testid="team-kpi-overdue"><span class="badge overdue">1</span>' in row2
+    assert 'data-testid="team-kpi-overdue">0<' in row1
 
 
 def test_product_manager_sees_the_adoption_ladder(client, team, make_user):
