@@ -349,28 +349,41 @@ class Scorecard:
     history_labels: list[str]
 
 
-def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool = True) -> Scorecard:
-    """The KPI scorecard of the reps ``user`` may see (optionally only ``rep_ids``) for ``period``,
-    with each rep's monthly score over the last :data:`HISTORY_MONTHS` months of the period."""
+def score_history(*, tenant, rep_ids, period: Period, kpis: dict[str, KpiDef]) -> tuple[list[str], dict]:
+    """(month labels, rep id → [(month, score)]) for the :data:`HISTORY_MONTHS` months ending with
+    the period's last month: one extract for those reps, each month scored alone."""
+    first = add_months(period.last, -(HISTORY_MONTHS - 1))
+    labels = [f"{add_months(first, i):%Y-%m}" for i in range(HISTORY_MONTHS)]
+    if not rep_ids:
+        return labels, {}
+    facts = kpi_facts(tenant=tenant, rep_ids=rep_ids, first=first, last=period.last)
+    has_sales = _has_sales(tenant=tenant, first=first, last=period.last)
+    out = {r: [] for r in rep_ids}
+    for i in range(HISTORY_MONTHS):
+        month = add_months(first, i)
+        one = facts[facts.index.get_level_values("month") == month]
+        scores = score_frame(kpi_values(one, 1), kpis, has_sales=has_sales)["score"]
+        for r in rep_ids:
+            value = scores.get(r)
+            out[r].append((labels[i], None if value is None or pd.isna(value) else float(value)))
+    return labels, out
+
+
+def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool | int = True) -> Scorecard:
+    """The KPI scorecard of the reps ``user`` may see (optionally only ``rep_ids``) for ``period``.
+
+    ``history``: each rep's monthly score over the last :data:`HISTORY_MONTHS` months of the
+    period for every rep (True), for the top ``history`` reps of the ranking (an int: the
+    ranking page's chart), or none (False). The ranking itself reads the period only."""
     reps_qs = scored_reps(tenant=tenant, user=user)
     if rep_ids is not None:
         reps_qs = reps_qs.filter(pk__in=rep_ids)
     reps = {r.pk: r for r in reps_qs.order_by("name", "username")}
     kpis = kpi_settings(tenant=tenant)
-    first_fact = add_months(period.last, -(HISTORY_MONTHS - 1)) if history else period.first
-    first_fact = min(first_fact, period.first)
-    facts = kpi_facts(tenant=tenant, rep_ids=list(reps), first=first_fact, last=period.last)
-    has_sales = _has_sales(tenant=tenant, first=first_fact, last=period.last)
-    in_period = facts[facts.index.get_level_values("month") >= period.first]
-    values = kpi_values(in_period, period.months) if reps else pd.DataFrame(columns=list(KPIS))
+    facts = kpi_facts(tenant=tenant, rep_ids=list(reps), first=period.first, last=period.last)
+    has_sales = _has_sales(tenant=tenant, first=period.first, last=period.last)
+    values = kpi_values(facts, period.months) if reps else pd.DataFrame(columns=list(KPIS))
     scores = score_frame(values, kpis, has_sales=has_sales) if reps else pd.DataFrame()
-    history_labels, monthly = [], {}
-    if history and reps:
-        for i in range(HISTORY_MONTHS):
-            month = add_months(first_fact, i)
-            one = facts[facts.index.get_level_values("month") == month]
-            monthly[month] = score_frame(kpi_values(one, 1), kpis, has_sales=has_sales)["score"]
-            history_labels.append(f"{month:%Y-%m}")
     teams = _teams(tenant=tenant, rep_ids=list(reps))
     out = []
     for rep_id, rep in reps.items():
@@ -391,19 +404,20 @@ def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool = Tru
                 )
             )
         score = scores.at[rep_id, "score"]
-        hist = [(f"{m:%Y-%m}", None if pd.isna(s.get(rep_id)) else float(s.get(rep_id))) for m, s in monthly.items()]
         out.append(
-            RepScore(
-                rep=rep,
-                team=teams.get(rep_id, ""),
-                lines=lines,
-                score=None if pd.isna(score) else float(score),
-                history=hist,
-            )
+            RepScore(rep=rep, team=teams.get(rep_id, ""), lines=lines, score=None if pd.isna(score) else float(score))
         )
     out.sort(key=lambda r: (r.score is None, -(r.score or 0), r.rep.name or r.rep.username, r.rep.pk))
     for i, r in enumerate(out, 1):
         r.rank = i if r.score is not None else None
+    history_labels = []
+    if history is not False and out:
+        chosen = out if history is True else out[: int(history)]
+        history_labels, by_rep = score_history(
+            tenant=tenant, rep_ids=[r.rep.pk for r in chosen], period=period, kpis=kpis
+        )
+        for r in chosen:
+            r.history = by_rep.get(r.rep.pk, [])
     team_rows = {}
     for r in out:
         t = team_rows.setdefault(r.team, {"team": r.team, "reps": 0, "scores": []})

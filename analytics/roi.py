@@ -6,7 +6,7 @@ The method, in short:
 * **Scope**: the held or closed events of a program (or one event); an *attendee* is a doctor
   signed in at one of them; their *index month* is the month of the first such event.
 * **Product**: the program's (or event's) first product, unless another of its products is asked.
-* **Matching: exact**, on tier (the doctor's latest tier assignment up to the index quarter),
+* **Matching: exact**, on tier (the doctor's tier in the latest scoring period up to the last index quarter),
   hospital grade, department (its standard code, else its name) and adoption stage of the
   product at the start of the index month. Controls are doctors who attended no event of the
   scope; each attendee is paired with one control of the same stratum and index month, drawn
@@ -230,14 +230,12 @@ _PROFILE_SQL = """
 SELECT d.id, h.grade, COALESCE(NULLIF(dep.standard_code, ''), dep.name, '') AS dept,
        COALESCE(ta.tier, '') AS tier
 FROM hospitals_doctor d
+JOIN unnest(%(ids)s::bigint[]) AS wanted(id) ON wanted.id = d.id
 JOIN hospitals_hospital h ON h.id = d.hospital_id AND h.tenant_id = d.tenant_id
 LEFT JOIN hospitals_department dep ON dep.id = d.department_id AND dep.tenant_id = d.tenant_id
-LEFT JOIN LATERAL (
-    SELECT t.tier FROM segmentation_tierassignment t
-    WHERE t.tenant_id = d.tenant_id AND t.doctor_id = d.id AND t.period <= %(quarter)s
-    ORDER BY t.period DESC LIMIT 1
-) ta ON true
-WHERE d.tenant_id = %(tenant)s AND d.id = ANY(%(ids)s)
+LEFT JOIN segmentation_tierassignment ta
+       ON ta.tenant_id = d.tenant_id AND ta.doctor_id = d.id AND ta.period = %(period)s
+WHERE d.tenant_id = %(tenant)s
 """
 
 # Controls: active doctors of the attendees' strata (tier, grade, department) who attended no
@@ -247,57 +245,84 @@ _CONTROLS_SQL = """
 WITH strata AS (
     SELECT * FROM unnest(%(tiers)s::text[], %(grades)s::text[], %(depts)s::text[], %(wants)s::int[])
         AS s(tier, grade, dept, want)
-), tiers AS (
-    SELECT DISTINCT ON (t.doctor_id) t.doctor_id, t.tier
-    FROM segmentation_tierassignment t
-    WHERE t.tenant_id = %(tenant)s AND t.period <= %(quarter)s
-    ORDER BY t.doctor_id, t.period DESC
 ), pool AS (
     SELECT d.id, s.tier, s.grade, s.dept, s.want,
            row_number() OVER (PARTITION BY s.tier, s.grade, s.dept ORDER BY md5(d.id::text || %(seed)s)) AS n
     FROM hospitals_doctor d
     JOIN hospitals_hospital h ON h.id = d.hospital_id AND h.tenant_id = d.tenant_id
     LEFT JOIN hospitals_department dep ON dep.id = d.department_id AND dep.tenant_id = d.tenant_id
-    LEFT JOIN tiers ta ON ta.doctor_id = d.id
+    LEFT JOIN segmentation_tierassignment ta
+           ON ta.tenant_id = d.tenant_id AND ta.doctor_id = d.id AND ta.period = %(period)s
     JOIN strata s ON s.tier = COALESCE(ta.tier, '') AND s.grade = h.grade
                  AND s.dept = COALESCE(NULLIF(dep.standard_code, ''), dep.name, '')
-    WHERE d.tenant_id = %(tenant)s AND d.is_active AND NOT (d.id = ANY(%(exclude)s))
+    LEFT JOIN unnest(%(exclude)s::bigint[]) AS attended(id) ON attended.id = d.id
+    WHERE d.tenant_id = %(tenant)s AND d.is_active AND attended.id IS NULL
 )
 SELECT id, grade, dept, tier FROM pool WHERE n <= want
 """
 
 
+def tier_period(*, tenant, quarter: str) -> str:
+    """The latest scoring period up to ``quarter`` that has tiers ('' when none): the tier a
+    doctor had before the event."""
+    [(period,)] = _rows(
+        "SELECT max(period) FROM segmentation_tierassignment WHERE tenant_id = %s AND period <= %s",
+        [tenant_id_of(tenant), quarter],
+    )
+    return period or ""
+
+
 def _stage_history(*, tenant, product_id, doctor_ids) -> pd.DataFrame:
     rows = _rows(
-        """SELECT doctor_id, history_date, stage FROM segmentation_historicaladoption
-           WHERE tenant_id = %s AND product_id = %s AND doctor_id = ANY(%s)""",
-        [tenant_id_of(tenant), product_id, list(doctor_ids)],
+        """SELECT h.doctor_id, h.history_date, h.stage FROM segmentation_historicaladoption h
+           JOIN unnest(%s::bigint[]) AS wanted(id) ON wanted.id = h.doctor_id
+           WHERE h.tenant_id = %s AND h.product_id = %s""",
+        [list(doctor_ids), tenant_id_of(tenant), product_id],
     )
     df = pd.DataFrame(rows, columns=["doctor_id", "at", "stage"])
     df["level"] = df["stage"].map(ADOPTION_ORDER).astype(float)
-    df["at"] = pd.to_datetime(df["at"], utc=True)
-    return df.sort_values("at")[["doctor_id", "at", "level"]]
+    # UTC nanoseconds, the unit of _month_start_ns (pandas may keep microseconds otherwise).
+    df["at"] = (
+        pd.to_datetime(df["at"], utc=True).dt.as_unit("ns").astype("int64") if len(df) else pd.Series(dtype="int64")
+    )
+    df["doctor_id"] = df["doctor_id"].astype("int64")
+    return df.sort_values("at")[["at", "doctor_id", "level"]]
 
 
-def stage_at(history: pd.DataFrame, doctors: pd.Series, months: pd.Series) -> np.ndarray:
+_MONTH_NS: dict = {}
+
+
+def _month_start_ns(month: datetime.date) -> int:
+    """The start of ``month`` in local time, as UTC nanoseconds (cached: few distinct months)."""
+    value = _MONTH_NS.get(month)
+    if value is None:
+        tz = timezone.get_current_timezone()
+        value = pd.Timestamp(datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)).value
+        _MONTH_NS[month] = value
+    return value
+
+
+def stage_at(history: pd.DataFrame, doctors, months) -> np.ndarray:
     """The stage level of each doctor at the start (local time) of each month (0 when none yet)."""
+    doctors = np.asarray(doctors, dtype=np.int64)
     if history.empty or len(doctors) == 0:
         return np.zeros(len(doctors))
-    tz = timezone.get_current_timezone()
-    starts = [datetime.datetime.combine(m, datetime.time.min, tzinfo=tz) for m in months]
-    query = pd.DataFrame(
-        {"doctor_id": np.asarray(doctors), "at": pd.to_datetime(starts, utc=True), "i": np.arange(len(doctors))}
-    )
-    query["at"] = query["at"].astype(history["at"].dtype)
-    merged = pd.merge_asof(query.sort_values("at"), history, on="at", by="doctor_id", direction="backward")
-    return merged.sort_values("i")["level"].fillna(0.0).to_numpy()
+    months = pd.Series(months)
+    codes, uniques = pd.factorize(months)
+    at = np.array([_month_start_ns(m) for m in uniques], dtype=np.int64)[codes]
+    query = pd.DataFrame({"at": at, "doctor_id": doctors, "i": np.arange(len(doctors))}).sort_values("at")
+    merged = pd.merge_asof(query, history, on="at", by="doctor_id", direction="backward")
+    out = np.zeros(len(doctors))
+    out[merged["i"].to_numpy()] = merged["level"].fillna(0.0).to_numpy()
+    return out
 
 
 def _usage(*, tenant, product_id, doctor_ids, first, last) -> dict:
     rows = _rows(
-        """SELECT doctor_id, period, share FROM hospitals_usageshare
-           WHERE tenant_id = %s AND product_id = %s AND doctor_id = ANY(%s) AND period >= %s AND period <= %s""",
-        [tenant_id_of(tenant), product_id, list(doctor_ids), first, last],
+        """SELECT u.doctor_id, u.period, u.share FROM hospitals_usageshare u
+           JOIN unnest(%s::bigint[]) AS wanted(id) ON wanted.id = u.doctor_id
+           WHERE u.tenant_id = %s AND u.product_id = %s AND u.period >= %s AND u.period <= %s""",
+        [list(doctor_ids), tenant_id_of(tenant), product_id, first, last],
     )
     return {(d, p): float(s) for d, p, s in rows}
 
@@ -337,14 +362,17 @@ def _warning(est: dict) -> str:
 def match_pairs(attendees: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
     """Exact 1:1 matching on (index month, tier, grade, department, baseline stage): the k-th
     attendee of a cell (in a seeded random order) with the k-th control of the same cell.
-    Both frames have doctor_id, month, tier, grade, dept, base; returns one row per pair."""
+    Both frames have doctor_id, month, tier, grade, dept, base; returns one row per pair
+    (att, ctl, month, base, …)."""
     keys = ["month", "tier", "grade", "dept", "base"]
-    a = attendees.sample(frac=1, random_state=SEED).copy()
-    c = controls.sample(frac=1, random_state=SEED + 1).copy()
-    a["k"] = a.groupby(keys, sort=False).cumcount()
-    c["k"] = c.groupby(keys, sort=False).cumcount()
-    pairs = a.merge(c[[*keys, "k", "doctor_id"]], on=[*keys, "k"], suffixes=("", "_ctl"))
-    return pairs.rename(columns={"doctor_id": "att"}).rename(columns={"doctor_id_ctl": "ctl"})
+    both = pd.concat([attendees[keys], controls[keys]], ignore_index=True)
+    cell = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    a = attendees.assign(cell=cell[: len(attendees)]).sample(frac=1, random_state=SEED)
+    c = controls[["doctor_id"]].assign(cell=cell[len(attendees) :]).sample(frac=1, random_state=SEED + 1)
+    a["k"] = a.groupby("cell", sort=False).cumcount()
+    c["k"] = c.groupby("cell", sort=False).cumcount()
+    pairs = a.merge(c.rename(columns={"doctor_id": "ctl"}), on=["cell", "k"])
+    return pairs.rename(columns={"doctor_id": "att"})
 
 
 def effect(*, tenant, attendees: pd.DataFrame, product_id, today: datetime.date, on_progress=None) -> dict:
@@ -357,10 +385,10 @@ def effect(*, tenant, attendees: pd.DataFrame, product_id, today: datetime.date,
     tid = tenant_id_of(tenant)
     this_month = today.replace(day=1)
     first_month = min(attendees["month"])
-    quarter = _quarter(max(attendees["month"]))
+    period = tier_period(tenant=tid, quarter=_quarter(max(attendees["month"])))
     ids = attendees["doctor_id"].tolist()
     prof = pd.DataFrame(
-        _rows(_PROFILE_SQL, {"tenant": tid, "ids": ids, "quarter": quarter}),
+        _rows(_PROFILE_SQL, {"tenant": tid, "ids": ids, "period": period}),
         columns=["doctor_id", "grade", "dept", "tier"],
     )
     att = attendees.merge(prof, on="doctor_id")
@@ -370,7 +398,7 @@ def effect(*, tenant, attendees: pd.DataFrame, product_id, today: datetime.date,
         _CONTROLS_SQL,
         {
             "tenant": tid,
-            "quarter": quarter,
+            "period": period,
             "seed": str(SEED),
             "tiers": strata["tier"].tolist(),
             "grades": strata["grade"].tolist(),
@@ -508,9 +536,9 @@ def compute(*, tenant, program_id=None, event_id=None, product_id=None, today=No
     else:
         attendances["month"] = []
     first = attendances.sort_values(["starts_at", "event_id"]).drop_duplicates("doctor_id")[["doctor_id", "month"]]
-    quarter = _quarter(max(first["month"])) if not first.empty else _quarter(today)
+    period = tier_period(tenant=tid, quarter=_quarter(max(first["month"])) if not first.empty else _quarter(today))
     profile = pd.DataFrame(
-        _rows(_PROFILE_SQL, {"tenant": tid, "ids": first["doctor_id"].tolist(), "quarter": quarter}),
+        _rows(_PROFILE_SQL, {"tenant": tid, "ids": first["doctor_id"].tolist(), "period": period}),
         columns=["doctor_id", "grade", "dept", "tier"],
     )
     result = cost_and_reach(tenant=tid, events=events, attendees=attendances, profile=profile)

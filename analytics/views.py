@@ -47,7 +47,7 @@ def kpi_scorecard(request):
     """The KPI ranking of the reps the user may see, team averages, and the KPI settings used."""
     user = tenant_user(request, KPI_ROLES)
     period = _period(request)
-    card = kpis.scorecard(tenant=user.tenant_id, user=user, period=period)
+    card = kpis.scorecard(tenant=user.tenant_id, user=user, period=period, history=10)
     chart = {
         "labels": card.history_labels,
         "datasets": [

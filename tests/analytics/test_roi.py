@@ -73,7 +73,9 @@ def test_no_far_controls_and_a_horizon_not_reached(tenant):
 def test_small_sample_and_no_difference_are_said_plainly(tenant):
     small = program_with_effect(tenant, name="小样本", attendees=6, controls=12, moved=5, controls_moved=1)
     same = program_with_effect(tenant, name="无差异", attendees=40, controls=80, moved=10, controls_moved=20)
-    with tenant_context(tenant):
+    from django.utils import translation
+
+    with tenant_context(tenant), translation.override("en"):
         r_small = roi.compute(tenant=tenant, program_id=small.program.pk, today=TODAY)
         r_same = roi.compute(tenant=tenant, program_id=same.program.pk, today=TODAY)
     assert "too few" in _effects(r_small)[("stage", 1)]["warning"]

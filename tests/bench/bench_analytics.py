@@ -335,7 +335,7 @@ def _kpi(tenant, admin):
     period = kpis.parse_period(None, today=today).previous()
     with tenant_context(tenant):
         t = time.perf_counter()
-        card = kpis.scorecard(tenant=tenant, user=admin, period=period)
+        card = kpis.scorecard(tenant=tenant, user=admin, period=period, history=10)  # as the page
         elapsed = time.perf_counter() - t
     scored = sum(1 for r in card.reps if r.score is not None)
     log(f"  KPI scorecard {period}: {len(card.reps):,} reps ({scored:,} scored) in {elapsed:.2f} s")
