@@ -243,22 +243,19 @@ WHERE d.tenant_id = %(tenant)s
 # of their id (reproducible, no ORDER BY random()).
 _CONTROLS_SQL = """
 WITH strata AS (
-    SELECT * FROM unnest(%(tiers)s::text[], %(grades)s::text[], %(depts)s::text[], %(wants)s::int[])
-        AS s(tier, grade, dept, want)
-), pool AS (
-    SELECT d.id, s.tier, s.grade, s.dept, s.want,
-           row_number() OVER (PARTITION BY s.tier, s.grade, s.dept ORDER BY md5(d.id::text || %(seed)s)) AS n
-    FROM hospitals_doctor d
-    JOIN hospitals_hospital h ON h.id = d.hospital_id AND h.tenant_id = d.tenant_id
-    LEFT JOIN hospitals_department dep ON dep.id = d.department_id AND dep.tenant_id = d.tenant_id
-    LEFT JOIN segmentation_tierassignment ta
-           ON ta.tenant_id = d.tenant_id AND ta.doctor_id = d.id AND ta.period = %(period)s
-    JOIN strata s ON s.tier = COALESCE(ta.tier, '') AND s.grade = h.grade
-                 AND s.dept = COALESCE(NULLIF(dep.standard_code, ''), dep.name, '')
-    LEFT JOIN unnest(%(exclude)s::bigint[]) AS attended(id) ON attended.id = d.id
-    WHERE d.tenant_id = %(tenant)s AND d.is_active AND attended.id IS NULL
+    SELECT * FROM unnest(%(tiers)s::text[], %(grades)s::text[], %(depts)s::text[]) AS s(tier, grade, dept)
 )
-SELECT id, grade, dept, tier FROM pool WHERE n <= want
+SELECT d.id, s.grade, s.dept, s.tier
+FROM hospitals_doctor d
+JOIN hospitals_hospital h ON h.id = d.hospital_id AND h.tenant_id = d.tenant_id
+LEFT JOIN hospitals_department dep ON dep.id = d.department_id AND dep.tenant_id = d.tenant_id
+LEFT JOIN segmentation_tierassignment ta
+       ON ta.tenant_id = d.tenant_id AND ta.doctor_id = d.id AND ta.period = %(period)s
+JOIN strata s ON s.tier = COALESCE(ta.tier, '') AND s.grade = h.grade
+             AND s.dept = COALESCE(NULLIF(dep.standard_code, ''), dep.name, '')
+LEFT JOIN unnest(%(exclude)s::bigint[]) AS attended(id) ON attended.id = d.id
+WHERE d.tenant_id = %(tenant)s AND d.is_active AND attended.id IS NULL
+  AND (d.id * 2654435761 + %(seed)s) %% 10000 < %(per_10000)s
 """
 
 
@@ -375,7 +372,9 @@ def match_pairs(attendees: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame
     return pairs.rename(columns={"doctor_id": "att"})
 
 
-def effect(*, tenant, attendees: pd.DataFrame, product_id, today: datetime.date, on_progress=None) -> dict:
+def effect(
+    *, tenant, attendees: pd.DataFrame, product_id, today: datetime.date, on_progress=None, profile=None
+) -> dict:
     """Matched difference in differences of adoption stage and usage share (module docstring).
 
     ``attendees``: doctor_id and index month (the first attended event's month)."""
@@ -387,27 +386,38 @@ def effect(*, tenant, attendees: pd.DataFrame, product_id, today: datetime.date,
     first_month = min(attendees["month"])
     period = tier_period(tenant=tid, quarter=_quarter(max(attendees["month"])))
     ids = attendees["doctor_id"].tolist()
-    prof = pd.DataFrame(
-        _rows(_PROFILE_SQL, {"tenant": tid, "ids": ids, "period": period}),
-        columns=["doctor_id", "grade", "dept", "tier"],
-    )
+    prof = profile
+    if prof is None:
+        prof = pd.DataFrame(
+            _rows(_PROFILE_SQL, {"tenant": tid, "ids": ids, "period": period}),
+            columns=["doctor_id", "grade", "dept", "tier"],
+        )
     att = attendees.merge(prof, on="doctor_id")
     report("controls", 1, 5)
     strata = att.groupby(["tier", "grade", "dept"]).size().reset_index(name="n")
+    # A deterministic pseudo-random share of the tenant's doctors, sized for about
+    # CONTROL_POOL_FACTOR candidates per attendee, then at most that many per stratum.
+    [(doctors,)] = _rows("SELECT count(*) FROM hospitals_doctor WHERE tenant_id = %s AND is_active", [tid])
+    share = min(1.0, CONTROL_POOL_FACTOR * 2 * len(ids) / max(doctors, 1))
     ctl_rows = _rows(
         _CONTROLS_SQL,
         {
             "tenant": tid,
             "period": period,
-            "seed": str(SEED),
+            "seed": SEED,
+            "per_10000": int(share * 10000) if share < 1 else 10000,
             "tiers": strata["tier"].tolist(),
             "grades": strata["grade"].tolist(),
             "depts": strata["dept"].tolist(),
-            "wants": (strata["n"] * CONTROL_POOL_FACTOR).astype(int).tolist(),
             "exclude": ids,
         },
     )
     pool = pd.DataFrame(ctl_rows, columns=["doctor_id", "grade", "dept", "tier"])
+    want = strata.set_index(["tier", "grade", "dept"])["n"] * CONTROL_POOL_FACTOR
+    pool = pool.sample(frac=1, random_state=SEED)
+    rank = pool.groupby(["tier", "grade", "dept"], sort=False).cumcount()
+    limit = pool.set_index(["tier", "grade", "dept"]).index.map(want).to_numpy()
+    pool = pool[rank.to_numpy() < limit]
     report("history", 2, 5)
     all_ids = set(ids) | set(pool["doctor_id"].tolist())
     history = _stage_history(tenant=tid, product_id=product_id, doctor_ids=all_ids)
@@ -542,7 +552,9 @@ def compute(*, tenant, program_id=None, event_id=None, product_id=None, today=No
         columns=["doctor_id", "grade", "dept", "tier"],
     )
     result = cost_and_reach(tenant=tid, events=events, attendees=attendances, profile=profile)
-    result["effect"] = effect(tenant=tid, attendees=first, product_id=product_id, today=today, on_progress=on_progress)
+    result["effect"] = effect(
+        tenant=tid, attendees=first, product_id=product_id, today=today, on_progress=on_progress, profile=profile
+    )
     moved = result["effect"]["moved"]
     cost = result["cost"]
     result["cost_per_moved"] = round(cost / moved["excess"], 2) if moved and moved["excess"] > 0 and cost else None
