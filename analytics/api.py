@@ -57,6 +57,12 @@ class KpiScoreSerializer(serializers.Serializer):
         return [{"month": m, "score": s} for m, s in obj.history]
 
 
+class KpiScorePageSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    next = serializers.CharField(allow_null=True)
+    results = KpiScoreSerializer(many=True)
+
+
 _PERIOD = OpenApiParameter("period", str, description="2026Q4 (a quarter) or 2026-11 (a month); default: this quarter")
 
 
@@ -67,7 +73,7 @@ class KpiScoreViewSet(TenantScopedAPIMixin, viewsets.ViewSet):
     serializer_class = KpiScoreSerializer
     lookup_value_regex = r"\d+"
 
-    @extend_schema(parameters=[_PERIOD], responses=KpiScoreSerializer(many=True))
+    @extend_schema(parameters=[_PERIOD], responses=KpiScorePageSerializer)
     def list(self, request):
         period = kpis.parse_period(request.query_params.get("period"))
         card = kpis.scorecard(tenant=self.tenant, user=request.user, period=period, history=False)
