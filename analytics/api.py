@@ -3,6 +3,7 @@ of a period (read-only; a manager sees their team, head office every rep)."""
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -66,14 +67,22 @@ class KpiScorePageSerializer(serializers.Serializer):
 _PERIOD = OpenApiParameter("period", str, description="2026Q4 (a quarter) or 2026-11 (a month); default: this quarter")
 
 
+class _PageSchema(AutoSchema):
+    """The list answers one object (the period and its ranked reps), not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class KpiScoreViewSet(TenantScopedAPIMixin, viewsets.ViewSet):
     """The KPI scorecard of a period: reps ranked (list), one rep's breakdown and history (detail)."""
 
+    schema = _PageSchema()
     read_roles = KPI_ROLES
     serializer_class = KpiScoreSerializer
     lookup_value_regex = r"\d+"
 
-    @extend_schema(parameters=[_PERIOD], responses=KpiScorePageSerializer)
+    @extend_schema(operation_id="v1_kpi_scores_list", parameters=[_PERIOD], responses=KpiScorePageSerializer)
     def list(self, request):
         period = kpis.parse_period(request.query_params.get("period"))
         card = kpis.scorecard(tenant=self.tenant, user=request.user, period=period, history=False)
