@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from complaints import api as complaints_api
+from analytics import api as analytics_api
 from crm.inbox import api as inbox_api
 from events import api as events_api
 from hospitals import api as hospitals_api
@@ -77,3 +78,5 @@ router.register("event-questions", events_api.QuestionViewSet, basename="event-q
 router.register("event-self-signins", events_api.SelfSignInViewSet, basename="event-self-signin")
 router.register("event-followups", events_api.FollowUpViewSet, basename="event-followup")
 router.register("insights", events_api.InsightViewSet, basename="insight")
+router.register("kpi-targets", analytics_api.KpiTargetViewSet, basename="kpi-target")
+router.register("kpi-scores", analytics_api.KpiScoreViewSet, basename="kpi-score")

@@ -16,6 +16,12 @@ from crm.permissions import (
     INSIGHT_ROLES,
     MANAGER_ROLES,
     PLAN_ROLES,
+    CHANNEL_ROLES,
+    FIELD_ROLES,
+    IMPORT_ROLES,
+    KPI_ROLES,
+    MANAGER_ROLES,
+    ROI_ROLES,
     STEWARD_ROLES,
     TIER_DASHBOARD_ROLES,
     VISITING_ROLES,
@@ -53,6 +59,10 @@ MENU = [
     (_("Programs"), "program_list", EVENT_ROLES),
     (_("Event follow-ups"), "event_followup_list", FIELD_ROLES),
     (_("Insights"), "insight_inbox", INSIGHT_ROLES),
+    # Analytics: the KPI scorecard, the channel.
+    (_("KPIs"), "kpi_scorecard", KPI_ROLES),
+    (_("Channel"), "channel", CHANNEL_ROLES),
+    (_("ROI"), "roi_programs", ROI_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -106,6 +106,15 @@ PROGRAM_EDITORS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 INSIGHT_RAISERS = VISITING_ROLES
 INSIGHT_ANSWERERS = frozenset({Role.PRODUCT_MANAGER})
 INSIGHT_ROLES = INSIGHT_RAISERS | INSIGHT_ANSWERERS | {Role.TENANT_ADMIN, Role.COMPLIANCE, Role.MEDICAL_AFFAIRS}
+# Analytics: the KPI scorecard (a manager sees their team, head office every rep), who sets the
+# KPI weights and targets, the channel pages (coverage, sell-through, forecast).
+KPI_ALL_READERS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+KPI_ROLES = MANAGER_ROLES | KPI_ALL_READERS
+KPI_EDITORS = ADMIN_ROLES
+CHANNEL_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN, Role.MANAGER})
+DATA_QUALITY_ROLES = ADMIN_ROLES
+# Event and program ROI: product managers (and administrators).
+ROI_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 
 
 # --- checks ---------------------------------------------------------------------------------

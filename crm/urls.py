@@ -27,6 +27,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("events/", include("events.urls")),
     path("", include("segmentation.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 handler400 = errors.bad_request

@@ -126,4 +126,4 @@ def test_home_shows_the_cards_registered_for_the_role(tenant, rep, make_user, cl
         assert "home/_test_card.html" in templates and context["fees"] == 1
         templates, context = home.home_cards(rep)
     assert "home/_test_card.html" not in templates and "fees" not in context
-    assert templates == ["visits/_my_day.html"]  # the rep's: visits' "my day" card
+    assert templates == ["visits/_my_day.html", "analytics/_my_month.html"]  # visits' "my day", analytics' month

@@ -1,0 +1,25 @@
+"""Demo data of analytics: the tenant's KPI weights and targets (the scorecard works without
+them, on the defaults; the demo sets its own so that the settings are visible). Idempotent."""
+
+from analytics import services
+from analytics.models import KpiTarget
+
+DEMO_TARGETS = {
+    "calls": (20, 50),
+    "ab_coverage": (25, 85),
+    "frequency": (20, 85),
+    "timeliness": (15, 95),
+    "event_followup": (10, 90),
+    "new_adopters": (5, 2),
+    "sales": (5, 80000),
+}
+
+
+def seed(*, tenant, stdout=None):
+    """Set the demo KPI weights and targets of ``tenant`` once (an administrator's later change stays)."""
+    if KpiTarget.objects.for_tenant(tenant).exists():
+        return
+    for kpi, (weight, target) in DEMO_TARGETS.items():
+        services.kpi_target_set(tenant=tenant, by=None, kpi=kpi, weight=weight, target=target)
+    if stdout is not None:
+        stdout.write(f"  analytics: {len(DEMO_TARGETS)} KPI targets")
