@@ -15,6 +15,8 @@ from crm.admin import TenantAdmin, _is_platform
 from crm.models import has_tenant_field
 from hospitals import services
 from hospitals.models import (
+    AcademicLevelChange,
+    AcademicLevelRule,
     AgreementProduct,
     Department,
     DepartmentSynonym,
@@ -27,6 +29,7 @@ from hospitals.models import (
     DoctorQuerySet,
     DoctorRelation,
     DoctorTerritory,
+    ExpertProfile,
     Hospital,
     ImportJob,
     KeyMessage,
@@ -35,6 +38,7 @@ from hospitals.models import (
     SalesRecord,
     Shipment,
     SocietyPosition,
+    SpeakerQualification,
     UsageShare,
 )
 
@@ -173,10 +177,23 @@ class DoctorAdmin(SimpleHistoryAdmin, MasterDataAdmin):
         # Platform staff get an unscoped queryset of the base class: call the method unbound.
         return DoctorQuerySet.search(queryset, term) | queryset.filter(external_id=term), False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Titles and society posts (the inline) decide the academic level.
+        services.academic_levels_refresh(tenant=form.instance.tenant_id, doctor_ids=[form.instance.pk], by=request.user)
+
 
 @admin.register(SocietyPosition)
 class SocietyPositionAdmin(MasterDataAdmin):
-    """Doctors' posts in academic societies."""
+    """Doctors' posts in academic societies (a change re-derives the doctor's academic level)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.academic_levels_refresh(tenant=obj.tenant_id, doctor_ids=[obj.doctor_id], by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.academic_levels_refresh(tenant=obj.tenant_id, doctor_ids=[obj.doctor_id], by=request.user)
 
     list_display = ["doctor", "society", "level", "position", "since"]
     list_filter = ["level", "position"]
@@ -411,3 +428,66 @@ class DoctorMergeAdmin(TenantAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- the expert database ---------------------------------------------------------------------
+
+
+@admin.register(AcademicLevelRule)
+class AcademicLevelRuleAdmin(TenantAdmin):
+    """The tenant's academic-level rule (no line: the default rule, hospitals.academic.DEFAULT_RULE).
+    Saving or deleting a line re-derives every doctor's level."""
+
+    list_display = ["level", "society_level", "society_positions", "clinical_titles", "academic_titles", "note"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.academic_levels_refresh(tenant=obj.tenant_id, by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.academic_levels_refresh(tenant=obj.tenant_id, by=request.user)
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(TenantAdmin):
+    """Expert profiles. The academic level is derived or overridden through the service (its
+    history is recorded there); here it is read-only."""
+
+    list_display = ["doctor", "level", "derived_level", "level_override", "publications_count", "guideline_count"]
+    list_filter = ["level", "level_override"]
+    search_fields = ["doctor__name"]
+    autocomplete_fields = ["doctor"]
+    list_select_related = ["doctor"]
+    show_full_result_count = False
+    readonly_fields = ["level", "derived_level", "level_override", "override_reason", "overridden_by", "overridden_at"]
+
+
+@admin.register(AcademicLevelChange)
+class AcademicLevelChangeAdmin(TenantAdmin):
+    """The history of academic levels: read-only (append-only record)."""
+
+    list_display = ["doctor", "old_level", "new_level", "source", "reason", "changed_by", "changed_at"]
+    list_filter = ["source", "new_level"]
+    list_select_related = ["doctor", "changed_by"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpeakerQualification)
+class SpeakerQualificationAdmin(TenantAdmin):
+    """Speaker qualifications per product and topic, approved by medical affairs."""
+
+    list_display = ["doctor", "product", "topic", "approved_by", "approved_on", "valid_until"]
+    list_filter = ["product"]
+    search_fields = ["doctor__name", "topic"]
+    autocomplete_fields = ["doctor"]
+    list_select_related = ["doctor", "product", "approved_by"]

@@ -464,3 +464,30 @@ def society_position_list(*, tenant, user, params=None) -> QuerySet[SocietyPosit
         .order_by("doctor_id", "society", "id")
     )
     return _filtered(SocietyPositionFilter, params, qs)
+
+
+# --- the compliance academic level (hospitals.academic): the stable interface of other apps ---
+
+
+def academic_level(doctor) -> str:
+    """The compliance academic level in force of ``doctor`` (an ``AcademicLevel`` value:
+    national, provincial, city or local): the override if compliance set one, else what the
+    tenant's rule derives from society posts and titles. One query (two for a doctor never
+    derived before). Fee rate cards key their rates by it."""
+    from hospitals import academic
+
+    return academic.level_in_force(doctor)
+
+
+def academic_levels(*, tenant, doctor_ids) -> dict[int, str]:
+    """``{doctor_id: academic level in force}`` for many doctors at once (one or two queries)."""
+    from hospitals import academic
+
+    return academic.levels_in_force(tenant=tenant, doctor_ids=doctor_ids)
+
+
+def academic_level_history(*, tenant, doctor):
+    """Every change of the doctor's academic level (rule or override, reason, who, when), newest first."""
+    from hospitals import academic
+
+    return academic.level_history(tenant=tenant, doctor=doctor)

@@ -132,6 +132,13 @@ def _save(obj, *, by=None, check=None):
     return obj
 
 
+def _refresh_level(tenant, doctor_id):
+    """Re-derive one doctor's academic level after a change of their posts or titles."""
+    from hospitals import academic
+
+    academic.academic_levels_refresh(tenant=tenant, doctor_ids=[doctor_id])
+
+
 def _first_of_month(value):
     if isinstance(value, datetime.date):
         return value.replace(day=1)
@@ -146,6 +153,8 @@ def record_delete(*, tenant, by, obj) -> None:
         obj.delete()
     except ProtectedError as exc:
         raise ValidationError(_("This record is still in use and cannot be deleted.")) from exc
+    if isinstance(obj, SocietyPosition):
+        _refresh_level(tenant, obj.doctor_id)
 
 
 # --- hospitals and departments -------------------------------------------------------------
@@ -221,7 +230,10 @@ def doctor_update(*, tenant, by, doctor, **fields) -> Doctor:
     """
     _same_tenant(tenant, doctor)
     _assign(doctor, fields, DOCTOR_FIELDS)
-    return _save(doctor, by=by, check=_check_doctor)
+    _save(doctor, by=by, check=_check_doctor)
+    if {"clinical_title", "academic_title"} & set(fields):
+        _refresh_level(tenant, doctor.pk)
+    return doctor
 
 
 @transaction.atomic
@@ -251,7 +263,9 @@ def society_position_create(*, tenant, by, **fields) -> SocietyPosition:
         position,
         {"society": _("This doctor already has a position in this society.")},
     )
-    return _save(position)
+    _save(position)
+    _refresh_level(tenant, position.doctor_id)
+    return position
 
 
 @transaction.atomic
@@ -267,7 +281,9 @@ def society_position_update(*, tenant, by, society_position, **fields) -> Societ
         society_position,
         {"society": _("This doctor already has a position in this society.")},
     )
-    return _save(society_position)
+    _save(society_position)
+    _refresh_level(tenant, society_position.doctor_id)
+    return society_position
 
 
 def _check_unique(queryset, obj, message):
@@ -702,3 +718,8 @@ def validate(obj) -> None:
     check = _CHECKS.get(type(obj))
     if check is not None:
         check(obj.tenant_id, obj)
+
+
+# --- the expert database (the academic level's rule and history live in hospitals.academic) ---
+
+from hospitals.academic import academic_level_override, academic_levels_refresh  # noqa: E402,F401

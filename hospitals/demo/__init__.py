@@ -8,7 +8,7 @@ second run finds the demo hospitals and adds nothing. Fast: every table is writt
 ``bulk_create`` (doctors' pinyin keys filled here with hospitals.pinyin), a few seconds a tenant.
 
 A package: ``data`` (the demo world), ``people`` (hospitals, doctors, network), ``trade``
-(products, distributors, sales), ``bulk`` (fast inserts).
+(products, distributors, sales), ``experts`` (the expert database), ``bulk`` (fast inserts).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from faker import Faker
 
 from hospitals.demo.bulk import _insert, _month  # noqa: F401  (visits' demo data writes with them)
 from hospitals.demo.data import MARKER_PREFIX
+from hospitals.demo.experts import ExpertSeeder
 from hospitals.demo.people import PeopleSeeder
 from hospitals.demo.trade import TradeSeeder
 from hospitals.models import Doctor, Hospital
@@ -38,7 +39,7 @@ def seed(*, tenant, stdout=None) -> None:
         stdout.write(f"tenant {tenant.code}: " + ", ".join(f"{n} {label}" for label, n in counts.items()))
 
 
-class _Seeder(PeopleSeeder, TradeSeeder):
+class _Seeder(PeopleSeeder, TradeSeeder, ExpertSeeder):
     """Writes the demo master data of one tenant, table by table (people.py, trade.py)."""
 
     def __init__(self, tenant):
@@ -87,4 +88,5 @@ class _Seeder(PeopleSeeder, TradeSeeder):
         self.distributors()
         self.usage_share()
         self.sales_and_shipments()
+        self.experts()
         return self.counts

@@ -2,6 +2,8 @@
 
 * :mod:`.master` — hospitals (HCO), departments, doctors (HCP), society positions, relations, alignment;
 * :mod:`.commercial` — distributors, products, coverage, agreements, usage share, sales, shipments;
+* :mod:`.experts` — the expert database: academic level (rule, override, history), expert profile,
+  speaker qualifications;
 * :mod:`.imports` — the import job;
 * :mod:`.steward` — the department dictionary, likely duplicates and doctor merges.
 
@@ -26,6 +28,16 @@ from hospitals.models.commercial import (  # noqa: F401
     SalesRecord,
     Shipment,
     UsageShare,
+)
+from hospitals.models.experts import (  # noqa: F401
+    ACADEMIC_LEVEL_RANK,
+    AcademicLevel,
+    AcademicLevelChange,
+    AcademicLevelRule,
+    ExpertProfile,
+    LevelChangeSource,
+    SpeakerQualification,
+    TeachingPost,
 )
 from hospitals.models.imports import (  # noqa: F401
     ImportJob,

@@ -176,6 +176,9 @@ def walled(db):
         from hospitals.steward.merge import doctor_merge
 
         department_dictionary_ensure(tenant=world.b)
+        from hospitals.models import AcademicLevelRule
+
+        AcademicLevelRule.objects.create(level="city", clinical_titles=["chief"], note="wall test")
         first, second, third = Doctor.objects.order_by("pk")[:3]
         DuplicateCandidate.objects.create(doctor_a=first, doctor_b=second, reasons=["phone"], score=60)
         doctor_merge(tenant=world.b, by=user, survivor=first, merged=third)
