@@ -24,3 +24,7 @@ class EventsConfig(AppConfig):
         register_doctor_reference(Insight)
         register_doctor_reference(ProgramTarget, unique_with=("program_id",))
         register_doctor_reference(SelfSignIn)
+
+        from events.fees.hooks import ready as fees_ready
+
+        fees_ready(self)
