@@ -101,7 +101,8 @@ def jpeg(seed: int, *, size=(320, 240), quality=90, resize=None, crop=None) -> b
         x0, y0 = rnd.randrange(size[0]), rnd.randrange(size[1])
         x1, y1 = x0 + rnd.randrange(20, size[0] // 2), y0 + rnd.randrange(20, size[1] // 2)
         draw.rectangle([x0, y0, x1, y1], fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
-        draw.ellipse([y0, x0 % size[1], y1, x1 % size[1] + 30],
+        ex, ey = rnd.randrange(size[0]), rnd.randrange(size[1])
+        draw.ellipse([ex, ey, ex + rnd.randrange(10, 80), ey + rnd.randrange(10, 80)],
                      fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
     if crop:
         w, h = img.size
