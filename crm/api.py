@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from crm.inbox import api as inbox_api
+from events.fees import api as fees_api
 from hospitals import api as hospitals_api
 from segmentation import api as segmentation_api
 from visits import api as visits_api
@@ -48,3 +49,11 @@ router.register("tier-assignments", segmentation_api.TierAssignmentViewSet, base
 router.register("tier-overrides", segmentation_api.TierOverrideViewSet, basename="tier-override")
 router.register("tier-settings", segmentation_api.TierSettingViewSet, basename="tier-setting")
 router.register("adoptions", segmentation_api.AdoptionViewSet, basename="adoption")
+# Fees (events/fees): engagements and their workflow, the ledger, audit flags, rate cards, samples.
+router.register("engagements", fees_api.EngagementViewSet, basename="engagement")
+router.register("fee-records", fees_api.FeeRecordViewSet, basename="fee-record")
+router.register("tov-entries", fees_api.ToVEntryViewSet, basename="tov-entry")
+router.register("fee-flags", fees_api.FeeFlagViewSet, basename="fee-flag")
+router.register("rate-cards", fees_api.RateCardViewSet, basename="rate-card")
+router.register("rate-card-lines", fees_api.RateCardLineViewSet, basename="rate-card-line")
+router.register("audit-samples", fees_api.AuditSampleViewSet, basename="audit-sample")

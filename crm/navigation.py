@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.permissions import (
     ALL_ROLES,
     API_DOCS_ROLES,
+    ENGAGEMENT_READERS,
+    FEE_WORKBENCH_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
     MANAGER_ROLES,
@@ -36,6 +38,9 @@ MENU = [
     (_("Inquiries"), "inquiry_list", ALL_ROLES),
     (_("Content"), "content_list", ALL_ROLES),
     (_("Team"), "team", MANAGER_ROLES),
+    # Fees: the compliance workbench; requesters see their engagements (status only).
+    (_("Compliance"), "compliance_flags", FEE_WORKBENCH_ROLES),
+    (_("Fees"), "compliance_engagements", ENGAGEMENT_READERS - FEE_WORKBENCH_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("hospitals.import_urls")),
     path("", include("hospitals.steward.urls")),
     path("visits/", include("visits.urls")),
+    path("compliance/", include("events.fees.urls")),
     path("", include("segmentation.urls")),
 ]
 

@@ -19,8 +19,11 @@ def ready(app_config):
     register_doctor_reference(FeeFlag)
     register_kinds(FeeNotification)
     register_card(
-        key="compliance_flags", template="events/compliance/_home_card.html", roles=FEE_WORKBENCH_ROLES,
-        context=_home_context, order=30,
+        key="compliance_flags",
+        template="events/compliance/_home_card.html",
+        roles=FEE_WORKBENCH_ROLES,
+        context=_home_context,
+        order=30,
     )
     post_migrate.connect(_post_migrate, sender=app_config, dispatch_uid="events_fees_periodic_tasks")
 
@@ -30,4 +33,7 @@ def _home_context(user):
     from events.fees.vocabulary import FlagStatus
 
     open_flags = FeeFlag.objects.for_tenant(user.tenant_id).filter(status=FlagStatus.OPEN)
-    return {"compliance_open_flags": open_flags.count(), "compliance_high_flags": open_flags.filter(severity="high").count()}
+    return {
+        "compliance_open_flags": open_flags.count(),
+        "compliance_high_flags": open_flags.filter(severity="high").count(),
+    }

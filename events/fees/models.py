@@ -115,7 +115,9 @@ class ComplianceSettings(TenantModel):
     photo_hash_distance = models.PositiveSmallIntegerField(
         _("perceptual photo hash distance counted as the same photo"), default=6, validators=[MaxValueValidator(16)]
     )
-    discloses_abroad = models.BooleanField(_("discloses transfers of value abroad (Open Payments, EFPIA)"), default=False)
+    discloses_abroad = models.BooleanField(
+        _("discloses transfers of value abroad (Open Payments, EFPIA)"), default=False
+    )
 
     class Meta:
         verbose_name = _("compliance settings")
@@ -191,9 +193,13 @@ class VenueCapacity(TenantModel):
 class AttendanceDenial(TenantModel):
     """At follow-up, a signed-in attendee said they were not at the event."""
 
-    attendee = models.ForeignKey("events.Attendee", on_delete=models.CASCADE, related_name="+", verbose_name=_("attendee"))
+    attendee = models.ForeignKey(
+        "events.Attendee", on_delete=models.CASCADE, related_name="+", verbose_name=_("attendee")
+    )
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
-    noted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("noted by"))
+    noted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("noted by")
+    )
     noted_at = models.DateTimeField(_("noted at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
 
@@ -232,7 +238,12 @@ class Engagement(TenantModel):
         verbose_name=_("agenda item"),
     )
     product = models.ForeignKey(
-        "hospitals.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
+        "hospitals.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     service_date = models.DateField(_("service date"))
@@ -293,7 +304,9 @@ class FeeRecord(TenantModel):
     payment. Once paid the row is immutable (trigger); a correction is a ``reversal`` record
     pointing at it, with the negative amount."""
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="fees", verbose_name=_("engagement"))
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, related_name="fees", verbose_name=_("engagement")
+    )
     doctor = models.ForeignKey("hospitals.Doctor", on_delete=models.PROTECT, related_name="+", verbose_name=_("doctor"))
     kind = models.CharField(_("kind"), max_length=8, choices=FeeKind.choices, default=FeeKind.FEE)
     reverses = models.OneToOneField(
@@ -301,7 +314,12 @@ class FeeRecord(TenantModel):
     )
     academic_level = models.CharField(_("academic level"), max_length=12, choices=AcademicLevel.choices)
     rate_card_line = models.ForeignKey(
-        RateCardLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rate card line")
+        RateCardLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rate card line"),
     )
     hourly_rate = models.DecimalField(_("hourly rate"), **MONEY)
     hours = models.DecimalField(_("hours"), **HOURS)
@@ -309,16 +327,27 @@ class FeeRecord(TenantModel):
     amount = models.DecimalField(_("gross amount"), **MONEY)
     exception_reason = models.TextField(_("exception reason"), blank=True)
     exception_approved_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("exception approved by (second approver)"),
     )
     exception_approved_at = models.DateTimeField(_("exception approved at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=18, choices=FeeStatus.choices, default=FeeStatus.REQUESTED)
     status_reason = models.TextField(_("reason"), blank=True)
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     approved_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -386,9 +415,7 @@ class ToVEntry(TenantModel):
     event = models.ForeignKey(
         "events.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("event")
     )
-    source = models.CharField(
-        _("source record"), max_length=60, help_text=_("e.g. fee:12, expense:7, event:3")
-    )
+    source = models.CharField(_("source record"), max_length=60, help_text=_("e.g. fee:12, expense:7, event:3"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
 
@@ -399,9 +426,7 @@ class ToVEntry(TenantModel):
         verbose_name_plural = _("transfers of value")
         ordering = ["-on_date", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "source", "doctor", "category"], name="toventry_source_once"
-            ),
+            models.UniqueConstraint(fields=["tenant", "source", "doctor", "category"], name="toventry_source_once"),
         ]
         indexes = [
             models.Index(fields=["tenant", "doctor", "on_date"], name="toventry_tenant_doctor_idx"),
@@ -462,7 +487,12 @@ class FeeFlag(TenantModel):
         "events.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("event")
     )
     product = models.ForeignKey(
-        "hospitals.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("product")
+        "hospitals.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     region = models.CharField(_("region (province)"), max_length=20, blank=True)
     on_date = models.DateField(_("date"))
@@ -535,7 +565,9 @@ class AuditSample(TenantModel):
     period_from = models.DateField(_("from"))
     period_until = models.DateField(_("until"))
     population = models.PositiveIntegerField(_("population"), default=0)
-    drawn_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("drawn by"))
+    drawn_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("drawn by")
+    )
     drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
 
     class Meta:
@@ -561,7 +593,12 @@ class AuditSampleItem(TenantModel):
     outcome = models.CharField(_("outcome"), max_length=8, choices=SampleOutcome.choices, default=SampleOutcome.PENDING)
     note = models.TextField(_("note"), blank=True)
     reviewed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 

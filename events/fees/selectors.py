@@ -32,16 +32,23 @@ def compliance_settings(*, tenant) -> ComplianceSettings:
 
 def rate_card_on(*, tenant, on_date: dt.date) -> RateCard | None:
     """The rate card version valid on ``on_date`` (the latest that starts on or before it)."""
-    return RateCard.objects.for_tenant(tenant_id_of(tenant)).filter(valid_from__lte=on_date).order_by("-valid_from").first()
+    return (
+        RateCard.objects.for_tenant(tenant_id_of(tenant))
+        .filter(valid_from__lte=on_date)
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 def rate_card_line(*, tenant, service_type: str, level: str, on_date: dt.date) -> RateCardLine | None:
     card = rate_card_on(tenant=tenant, on_date=on_date)
     if card is None:
         return None
-    return RateCardLine.objects.for_tenant(tenant_id_of(tenant)).filter(
-        rate_card=card, service_type=service_type, academic_level=level
-    ).first()
+    return (
+        RateCardLine.objects.for_tenant(tenant_id_of(tenant))
+        .filter(rate_card=card, service_type=service_type, academic_level=level)
+        .first()
+    )
 
 
 def can_see_amounts(user) -> bool:
@@ -81,8 +88,19 @@ def tov_list(*, tenant, user) -> QuerySet[ToVEntry]:
     return ToVEntry.objects.for_tenant(tenant_id)
 
 
-def flag_list(*, tenant, user, rule=None, severity=None, product=None, region=None, status=None,
-              date_from=None, date_until=None, doctor=None) -> QuerySet[FeeFlag]:
+def flag_list(
+    *,
+    tenant,
+    user,
+    rule=None,
+    severity=None,
+    product=None,
+    region=None,
+    status=None,
+    date_from=None,
+    date_until=None,
+    doctor=None,
+) -> QuerySet[FeeFlag]:
     """Audit flags with the workbench's filters (compliance, product managers, administrators)."""
     tenant_id = tenant_id_of(tenant)
     qs = FeeFlag.objects.for_tenant(tenant_id)
@@ -119,16 +137,12 @@ def doctor_year_totals(*, tenant, doctor_id: int, year: int) -> dict:
         .annotate(s=Sum("amount"))
     )
     by_category = {c: Decimal("0") for c in ToVCategory.values}
-    by_category.update({c: s for c, s in rows})
+    by_category.update(dict(rows))
     paid = sum(by_category.values(), Decimal("0"))
     fee_paid = by_category[ToVCategory.FEE]
-    committed = (
-        FeeRecord.objects.for_tenant(tenant_id)
-        .filter(doctor_id=doctor_id, kind=FeeKind.FEE, status__in=COMMITTED_STATUSES,
-                engagement__service_date__year=year)
-        .aggregate(s=Sum("amount"))["s"]
-        or Decimal("0")
-    )
+    committed = FeeRecord.objects.for_tenant(tenant_id).filter(
+        doctor_id=doctor_id, kind=FeeKind.FEE, status__in=COMMITTED_STATUSES, engagement__service_date__year=year
+    ).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     cap = compliance_settings(tenant=tenant_id).annual_cap
     return {
         "by_category": by_category,
@@ -153,10 +167,16 @@ def doctor_timeline(*, tenant, doctor_id: int, year: int) -> list[dict]:
     tenant_id = tenant_id_of(tenant)
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     items = []
-    for e in ToVEntry.objects.for_tenant(tenant_id).filter(doctor_id=doctor_id, on_date__gte=start, on_date__lt=end)[:200]:
+    for e in ToVEntry.objects.for_tenant(tenant_id).filter(doctor_id=doctor_id, on_date__gte=start, on_date__lt=end)[
+        :200
+    ]:
         items.append({"on": e.on_date, "kind": "ledger", "text": f"{e.get_category_display()} {e.amount}", "obj": e})
-    for g in Engagement.objects.for_tenant(tenant_id).filter(doctor_id=doctor_id, service_date__gte=start, service_date__lt=end)[:200]:
+    for g in Engagement.objects.for_tenant(tenant_id).filter(
+        doctor_id=doctor_id, service_date__gte=start, service_date__lt=end
+    )[:200]:
         items.append({"on": g.service_date, "kind": "engagement", "text": str(g), "obj": g})
-    for f in FeeFlag.objects.for_tenant(tenant_id).filter(Q(doctor_id=doctor_id), on_date__gte=start, on_date__lt=end)[:200]:
+    for f in FeeFlag.objects.for_tenant(tenant_id).filter(Q(doctor_id=doctor_id), on_date__gte=start, on_date__lt=end)[
+        :200
+    ]:
         items.append({"on": f.on_date, "kind": "flag", "text": f.get_rule_display(), "obj": f})
     return sorted(items, key=lambda i: i["on"], reverse=True)

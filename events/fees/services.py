@@ -68,8 +68,10 @@ def fee_quote(*, tenant, doctor, service_type: str, hours, on_date: dt.date) -> 
     line = selectors.rate_card_line(tenant=tenant, service_type=service_type, level=level, on_date=on_date)
     if line is None:
         raise ValidationError(
-            {"service_type": _("The rate card valid on %(day)s has no rate for this service and academic level.")
-             % {"day": on_date}}
+            {
+                "service_type": _("The rate card valid on %(day)s has no rate for this service and academic level.")
+                % {"day": on_date}
+            }
         )
     hours = Decimal(hours)
     amount = min(line.hourly_rate * hours, line.max_per_engagement).quantize(CENT, ROUND_HALF_UP)
@@ -84,8 +86,13 @@ def _check_amount(amount, card_amount, exception_reason):
         raise ValidationError({"amount": _("The amount cannot be negative.")})
     if amount > card_amount and not (exception_reason or "").strip():
         raise ValidationError(
-            {"amount": _("%(amount)s is above what the rate card allows (%(card)s): give the reason for an exception, "
-                         "which a second compliance approver must accept.") % {"amount": amount, "card": card_amount}}
+            {
+                "amount": _(
+                    "%(amount)s is above what the rate card allows (%(card)s): give the reason for an exception, "
+                    "which a second compliance approver must accept."
+                )
+                % {"amount": amount, "card": card_amount}
+            }
         )
     return amount
 
@@ -123,7 +130,9 @@ def engagement_request(
         raise ValidationError({"agenda_item": _("The agenda item is not of this event.")})
     if agenda_item is not None and agenda_item.speaker_doctor_id and agenda_item.speaker_doctor_id != doctor.pk:
         raise ValidationError({"agenda_item": _("The agenda item has another speaker.")})
-    quote = fee_quote(tenant=tenant_id, doctor=doctor, service_type=service_type, hours=planned_hours, on_date=service_date)
+    quote = fee_quote(
+        tenant=tenant_id, doctor=doctor, service_type=service_type, hours=planned_hours, on_date=service_date
+    )
     gross = _check_amount(amount, quote["card_amount"], exception_reason)
     engagement = Engagement(
         tenant_id=tenant_id,
@@ -206,7 +215,13 @@ def _save(fee, by, *fields):
 
 @transaction.atomic
 def engagement_documents(
-    *, tenant, by, engagement, contract_file=None, contract_signed_on=None, hospital_approval_file=None,
+    *,
+    tenant,
+    by,
+    engagement,
+    contract_file=None,
+    contract_signed_on=None,
+    hospital_approval_file=None,
     hospital_approval_on=None,
 ) -> Engagement:
     """Attach the contract and the hospital's approval (until the fee is paid)."""
@@ -214,7 +229,9 @@ def engagement_documents(
     _require(by, FEE_REQUESTERS | COMPLIANCE_ROLES)
     fee = engagement.fees.filter(kind=FeeKind.FEE).first()
     if fee and fee.status in (FeeStatus.PAID, FeeStatus.REJECTED):
-        raise ValidationError(_("The fee is %(status)s: its documents cannot change.") % {"status": fee.get_status_display()})
+        raise ValidationError(
+            _("The fee is %(status)s: its documents cannot change.") % {"status": fee.get_status_display()}
+        )
     if contract_file:
         engagement.contract_file = contract_file
     if contract_signed_on:
@@ -279,7 +296,9 @@ def fee_approve(*, tenant, by, fee) -> FeeRecord:
         )
     if fee.is_exception:
         if fee.exception_approved_by_id is None:
-            raise ValidationError(_("The amount is above the rate card: a second approver must accept the exception first."))
+            raise ValidationError(
+                _("The amount is above the rate card: a second approver must accept the exception first.")
+            )
         if fee.exception_approved_by_id == by.pk:
             raise ValidationError(_("The second approver of the exception cannot also approve the fee."))
     fee.status = FeeStatus.APPROVED
@@ -311,7 +330,13 @@ def fee_reject(*, tenant, by, fee, reason: str) -> FeeRecord:
 
 @transaction.atomic
 def engagement_deliver(
-    *, tenant, by, engagement, actual_hours=None, evidence_attendance=False, evidence_slides=None,
+    *,
+    tenant,
+    by,
+    engagement,
+    actual_hours=None,
+    evidence_attendance=False,
+    evidence_slides=None,
     evidence_recording_url="",
 ) -> Engagement:
     """After the service: the evidence (attendance, slides or a recording) and the actual hours.
@@ -501,11 +526,19 @@ def tov_post(*, tenant, by, doctor, on_date, category, amount, source: str, even
     if not (source or "").strip():
         raise ValidationError({"source": _("Name the source record.")})
     _ledger_insert(
-        tenant_id, doctor_id=doctor.pk, on_date=on_date, category=category, amount=Decimal(amount),
-        event_id=getattr(event, "pk", None), source=source.strip(), note=note,
+        tenant_id,
+        doctor_id=doctor.pk,
+        on_date=on_date,
+        category=category,
+        amount=Decimal(amount),
+        event_id=getattr(event, "pk", None),
+        source=source.strip(),
+        note=note,
     )
     _refresh_flags_on_commit(tenant_id)
-    return ToVEntry.objects.for_tenant(tenant_id).filter(source=source.strip(), doctor=doctor, category=category).first()
+    return (
+        ToVEntry.objects.for_tenant(tenant_id).filter(source=source.strip(), doctor=doctor, category=category).first()
+    )
 
 
 @transaction.atomic
@@ -516,9 +549,13 @@ def tov_post_event_meals(*, tenant, event) -> int:
     from events.models import Attendee, Expense
 
     tenant_id = tenant_id_of(tenant)
-    total = Expense.objects.for_tenant(tenant_id).filter(event=event, category="catering").aggregate(s=Sum("amount"))["s"]
+    total = (
+        Expense.objects.for_tenant(tenant_id).filter(event=event, category="catering").aggregate(s=Sum("amount"))["s"]
+    )
     doctors = list(
-        Attendee.objects.for_tenant(tenant_id).filter(event=event, signed_in_at__isnull=False).values_list("doctor_id", flat=True)
+        Attendee.objects.for_tenant(tenant_id)
+        .filter(event=event, signed_in_at__isnull=False)
+        .values_list("doctor_id", flat=True)
     )
     if not total or not doctors:
         return 0
@@ -538,8 +575,14 @@ def tov_post_event_meals(*, tenant, event) -> int:
             continue
         source = prefix if doctor_id not in posted else f"{prefix}:{stamp}"
         written += _ledger_insert(
-            tenant_id, doctor_id=doctor_id, on_date=timezone.localdate(event.starts_at), category=ToVCategory.MEAL,
-            amount=delta, event_id=event.pk, source=source, note=_("Catering of %(event)s, per attendee") % {"event": event.title[:200]},
+            tenant_id,
+            doctor_id=doctor_id,
+            on_date=timezone.localdate(event.starts_at),
+            category=ToVCategory.MEAL,
+            amount=delta,
+            event_id=event.pk,
+            source=source,
+            note=_("Catering of %(event)s, per attendee") % {"event": event.title[:200]},
         )
     _refresh_flags_on_commit(tenant_id)
     return written
@@ -593,7 +636,9 @@ def audit_sample_draw(*, tenant, by, kind: str, size: int, seed: int, period_fro
             status__in=("held", "closed"), starts_at__date__gte=period_from, starts_at__date__lte=period_until
         )
     else:
-        qs = Engagement.objects.for_tenant(tenant_id).filter(service_date__gte=period_from, service_date__lte=period_until)
+        qs = Engagement.objects.for_tenant(tenant_id).filter(
+            service_date__gte=period_from, service_date__lte=period_until
+        )
     population = qs.count()
     from django.db.models import F, TextField, Value
     from django.db.models.functions import MD5, Cast, Concat
@@ -604,12 +649,21 @@ def audit_sample_draw(*, tenant, by, kind: str, size: int, seed: int, period_fro
         .values_list("id", flat=True)[: int(size)]
     )
     sample = AuditSample.objects.create(
-        tenant_id=tenant_id, kind=kind, size=int(size), seed=int(seed), period_from=period_from,
-        period_until=period_until, population=population, drawn_by=by,
+        tenant_id=tenant_id,
+        kind=kind,
+        size=int(size),
+        seed=int(seed),
+        period_from=period_from,
+        period_until=period_until,
+        population=population,
+        drawn_by=by,
     )
     field = "event_id" if kind == SampleKind.EVENTS else "engagement_id"
     AuditSampleItem.objects.bulk_create(
-        [AuditSampleItem(tenant_id=tenant_id, sample=sample, position=i + 1, **{field: pk}) for i, pk in enumerate(picked)]
+        [
+            AuditSampleItem(tenant_id=tenant_id, sample=sample, position=i + 1, **{field: pk})
+            for i, pk in enumerate(picked)
+        ]
     )
     return sample
 

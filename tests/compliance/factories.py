@@ -17,8 +17,8 @@ from events.fees.models import RateCard, RateCardLine
 from events.fees.vocabulary import ServiceType
 from events.models import AgendaItem, Attendee, Event, EventPhoto, EventProduct, Expense
 from hospitals.models.experts import AcademicLevel
-from tests.factories import UserFactory
-from tests.hospitals.factories import DoctorFactory, HospitalFactory, ProductFactory
+from tests.factories import TerritoryAssignmentFactory, UserFactory, territory_tree
+from tests.hospitals.factories import DoctorFactory, DoctorTerritoryFactory, HospitalFactory, ProductFactory
 
 RATES = {  # hourly rate, maximum per engagement, by academic level
     AcademicLevel.NATIONAL: (Decimal("3000"), Decimal("10000")),
@@ -34,8 +34,12 @@ def rate_card(tenant, valid_from=dt.date(2020, 1, 1), factor=Decimal("1")):
         RateCardLine.objects.bulk_create(
             [
                 RateCardLine(
-                    tenant=tenant, rate_card=card, service_type=s, academic_level=level,
-                    hourly_rate=rate * factor, max_per_engagement=cap * factor,
+                    tenant=tenant,
+                    rate_card=card,
+                    service_type=s,
+                    academic_level=level,
+                    hourly_rate=rate * factor,
+                    max_per_engagement=cap * factor,
                 )
                 for s in ServiceType.values
                 for level, (rate, cap) in RATES.items()
@@ -44,14 +48,22 @@ def rate_card(tenant, valid_from=dt.date(2020, 1, 1), factor=Decimal("1")):
     return card
 
 
-def event(w, *, title="心内科科室会", days_ago=0, status="approved", venue_kind="hospital", hours=2, owner=None,
-          product=None):
+def event(
+    w, *, title="心内科科室会", days_ago=0, status="approved", venue_kind="hospital", hours=2, owner=None, product=None
+):
     start = timezone.now().replace(hour=14, minute=0, second=0, microsecond=0) - dt.timedelta(days=days_ago)
     with tenant_context(w.tenant):
         ev = Event.objects.create(
-            tenant=w.tenant, title=title, type="department_meeting", host_hospital=w.hospital,
-            venue_kind=venue_kind, starts_at=start, ends_at=start + dt.timedelta(hours=hours),
-            owner=owner or w.rep, status=status, expected_attendees=10,
+            tenant=w.tenant,
+            title=title,
+            type="department_meeting",
+            host_hospital=w.hospital,
+            venue_kind=venue_kind,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=hours),
+            owner=owner or w.rep,
+            status=status,
+            expected_attendees=10,
         )
         EventProduct.objects.create(tenant=w.tenant, event=ev, product=product or w.product)
     return ev
@@ -60,7 +72,12 @@ def event(w, *, title="心内科科室会", days_ago=0, status="approved", venue
 def agenda(w, ev, *, speaker=None, minutes=40, academic=True, topic="血脂管理新进展", order=0):
     with tenant_context(w.tenant):
         return AgendaItem.objects.create(
-            tenant=w.tenant, event=ev, order=order, topic=topic, speaker_doctor=speaker, minutes=minutes,
+            tenant=w.tenant,
+            event=ev,
+            order=order,
+            topic=topic,
+            speaker_doctor=speaker,
+            minutes=minutes,
             is_academic=academic,
         )
 
@@ -71,8 +88,13 @@ def attendees(w, ev, doctors, *, signed=True, rsvp="accepted"):
         for d in doctors:
             rows.append(
                 Attendee.objects.create(
-                    tenant=w.tenant, event=ev, doctor=d, rsvp=rsvp, invited_by=w.rep,
-                    signed_in_at=ev.starts_at if signed else None, signin_method="rep" if signed else "",
+                    tenant=w.tenant,
+                    event=ev,
+                    doctor=d,
+                    rsvp=rsvp,
+                    invited_by=w.rep,
+                    signed_in_at=ev.starts_at if signed else None,
+                    signin_method="rep" if signed else "",
                     signed_in_by=w.rep if signed else None,
                 )
             )
@@ -82,7 +104,11 @@ def attendees(w, ev, doctors, *, signed=True, rsvp="accepted"):
 def catering(w, ev, amount):
     with tenant_context(w.tenant):
         return Expense.objects.create(
-            tenant=w.tenant, event=ev, category="catering", amount=Decimal(amount), spent_on=ev.starts_at.date(),
+            tenant=w.tenant,
+            event=ev,
+            category="catering",
+            amount=Decimal(amount),
+            spent_on=ev.starts_at.date(),
             created_by=w.rep,
         )
 
@@ -102,8 +128,10 @@ def jpeg(seed: int, *, size=(320, 240), quality=90, resize=None, crop=None) -> b
         x1, y1 = x0 + rnd.randrange(20, size[0] // 2), y0 + rnd.randrange(20, size[1] // 2)
         draw.rectangle([x0, y0, x1, y1], fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
         ex, ey = rnd.randrange(size[0]), rnd.randrange(size[1])
-        draw.ellipse([ex, ey, ex + rnd.randrange(10, 80), ey + rnd.randrange(10, 80)],
-                     fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
+        draw.ellipse(
+            [ex, ey, ex + rnd.randrange(10, 80), ey + rnd.randrange(10, 80)],
+            fill=(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)),
+        )
     if crop:
         w, h = img.size
         dx, dy = int(w * crop), int(h * crop)
@@ -141,5 +169,10 @@ def world(tenant, prefix="c"):
         product=ProductFactory(tenant=tenant),
     )
     w.doctor = w.doctors[0]
+    _region, _district, t1, t2 = territory_tree(tenant, prefix.upper())
+    TerritoryAssignmentFactory(user=w.rep, territory=t1)
+    TerritoryAssignmentFactory(user=w.rep2, territory=t2)
+    for d in w.doctors:
+        DoctorTerritoryFactory(doctor=d, territory=t1)
     w.card = rate_card(tenant)
     return w

@@ -26,9 +26,17 @@ def request_lecture(w, *, hours="1.5", amount=None, reason="", doctor=None, ev=N
     ev = ev or f.event(w, days_ago=-days_ahead)
     with tenant_context(w.tenant):
         return services.engagement_request(
-            tenant=w.tenant, by=w.rep, doctor=doctor or w.doctor, service_type="lecture", event=ev,
-            service_date=ev.starts_at.date(), planned_hours=Decimal(hours), amount=amount, exception_reason=reason,
-            contract_file=ContentFile(b"%PDF contract", name="contract.pdf"), contract_signed_on=timezone.localdate(),
+            tenant=w.tenant,
+            by=w.rep,
+            doctor=doctor or w.doctor,
+            service_type="lecture",
+            event=ev,
+            service_date=ev.starts_at.date(),
+            planned_hours=Decimal(hours),
+            amount=amount,
+            exception_reason=reason,
+            contract_file=ContentFile(b"%PDF contract", name="contract.pdf"),
+            contract_signed_on=timezone.localdate(),
             hospital_approval_file=ContentFile(b"%PDF ok", name="approval.pdf") if approval else None,
             hospital_approval_on=timezone.localdate() if approval else None,
         )
@@ -45,8 +53,9 @@ def pay_through(w, engagement, *, by=None):
         services.fee_approve(tenant=w.tenant, by=w.compliance, fee=fee)
         services.engagement_deliver(tenant=w.tenant, by=w.rep, engagement=engagement, evidence_attendance=True)
         services.fee_request_payment(tenant=w.tenant, by=w.rep, fee=fee)
-        return services.fee_pay(tenant=w.tenant, by=w.compliance, fee=fee, payer_entity="华康制药（上海）有限公司",
-                                channel="doctor_bank")
+        return services.fee_pay(
+            tenant=w.tenant, by=w.compliance, fee=fee, payer_entity="华康制药（上海）有限公司", channel="doctor_bank"
+        )
 
 
 def test_the_fee_is_rate_times_hours_capped_by_the_card(w):
@@ -89,7 +98,10 @@ def test_a_lecture_without_hospital_approval_cannot_be_approved(w):
         services.fee_approve(tenant=w.tenant, by=w.compliance, fee=fee)
     with tenant_context(w.tenant):
         services.engagement_documents(
-            tenant=w.tenant, by=w.rep, engagement=e, hospital_approval_file=ContentFile(b"x", name="a.pdf"),
+            tenant=w.tenant,
+            by=w.rep,
+            engagement=e,
+            hospital_approval_file=ContentFile(b"x", name="a.pdf"),
             hospital_approval_on=timezone.localdate(),
         )
         assert services.fee_approve(tenant=w.tenant, by=w.compliance, fee=fee).status == "approved"
@@ -102,7 +114,9 @@ def test_a_rejected_fee_cannot_be_paid(w):
         services.fee_reject(tenant=w.tenant, by=w.compliance, fee=fee, reason="讲者资质不符")
         for call in (
             lambda: services.fee_request_payment(tenant=w.tenant, by=w.rep, fee=fee),
-            lambda: services.fee_pay(tenant=w.tenant, by=w.compliance, fee=fee, payer_entity="X", channel="doctor_bank"),
+            lambda: services.fee_pay(
+                tenant=w.tenant, by=w.compliance, fee=fee, payer_entity="X", channel="doctor_bank"
+            ),
         ):
             with pytest.raises(ValidationError, match="rejected"):
                 call()
@@ -162,8 +176,14 @@ def test_the_ledger_is_append_only_except_a_doctor_merge(w):
 
 @pytest.mark.parametrize(
     "gross, expected",
-    [("800", "0.00"), ("3000", "440.00"), ("4000", "640.00"), ("10000", "1600.00"), ("30000", "5200.00"),
-     ("80000", "18600.00")],
+    [
+        ("800", "0.00"),
+        ("3000", "440.00"),
+        ("4000", "640.00"),
+        ("10000", "1600.00"),
+        ("30000", "5200.00"),
+        ("80000", "18600.00"),
+    ],
 )
 def test_labour_remuneration_withholding(gross, expected):
     assert tax.labour_remuneration_tax(Decimal(gross)) == Decimal(expected)
@@ -190,7 +210,7 @@ def test_audit_samples_are_seeded_and_reproducible(w):
     for i in range(12):
         request_lecture(w, doctor=w.doctors[i % 8], days_ahead=i + 1)
     today = timezone.localdate()
-    kwargs = dict(kind="engagements", size=5, period_from=today, period_until=today + dt.timedelta(days=30))
+    kwargs = {"kind": "engagements", "size": 5, "period_from": today, "period_until": today + dt.timedelta(days=30)}
     with tenant_context(w.tenant):
         a = services.audit_sample_draw(tenant=w.tenant, by=w.compliance, seed=42, **kwargs)
         b = services.audit_sample_draw(tenant=w.tenant, by=w.compliance, seed=42, **kwargs)

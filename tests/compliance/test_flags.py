@@ -52,8 +52,9 @@ def test_a_clean_event_and_fee_raise_no_flag(w):
 
 def test_rate_card_cap_and_frequency_rules(w):
     with tenant_context(w.tenant):
-        ComplianceSettings.objects.create(tenant=w.tenant, annual_cap=Decimal("5000"), max_engagements_90d=2,
-                                          max_hours_per_day=Decimal("3"))
+        ComplianceSettings.objects.create(
+            tenant=w.tenant, annual_cap=Decimal("5000"), max_engagements_90d=2, max_hours_per_day=Decimal("3")
+        )
     e1 = request_lecture(w, hours="2")  # 2 000 paid
     pay_through(w, e1)
     e2 = request_lecture(w, hours="2", amount="2900", reason="特邀", days_ahead=4)  # above card
@@ -81,8 +82,12 @@ def test_documents_dates_and_payment_order_rules(w):
     # approval after the service
     with tenant_context(w.tenant):
         services.engagement_documents(
-            tenant=w.tenant, by=w.rep, engagement=e, hospital_approval_file=ContentFile(b"x", name="a.pdf"),
-            hospital_approval_on=timezone.localdate(), contract_file=ContentFile(b"x", name="c.pdf"),
+            tenant=w.tenant,
+            by=w.rep,
+            engagement=e,
+            hospital_approval_file=ContentFile(b"x", name="a.pdf"),
+            hospital_approval_on=timezone.localdate(),
+            contract_file=ContentFile(b"x", name="c.pdf"),
             contract_signed_on=timezone.localdate(),
         )
         services.fee_approve(tenant=w.tenant, by=w.compliance, fee=fee_of(w, e))
@@ -100,12 +105,22 @@ def test_duplicate_payment_same_doctor_event_and_amount(w):
     a = request_lecture(w, ev=ev)
     with tenant_context(w.tenant):
         b = services.engagement_request(
-            tenant=w.tenant, by=w.rep, doctor=w.doctor, service_type="chair", event=ev,
-            service_date=ev.starts_at.date(), planned_hours=Decimal("1.5"),
+            tenant=w.tenant,
+            by=w.rep,
+            doctor=w.doctor,
+            service_type="chair",
+            event=ev,
+            service_date=ev.starts_at.date(),
+            planned_hours=Decimal("1.5"),
         )
         c = services.engagement_request(  # another doctor: control
-            tenant=w.tenant, by=w.rep, doctor=w.doctors[1], service_type="chair", event=ev,
-            service_date=ev.starts_at.date(), planned_hours=Decimal("1.5"),
+            tenant=w.tenant,
+            by=w.rep,
+            doctor=w.doctors[1],
+            service_type="chair",
+            event=ev,
+            service_date=ev.starts_at.date(),
+            planned_hours=Decimal("1.5"),
         )
     flagged = refresh(w)
     assert ("duplicate_payment", f"fee:{fee_of(w, a).pk}") in flagged
@@ -182,8 +197,14 @@ def test_speaker_repeat_and_sales_jump(w):
     dist = DistributorFactory(tenant=w.tenant)
     with tenant_context(w.tenant):
         for month, value in ((previous, 1000), (quarter, 3000)):
-            SalesRecord.objects.create(tenant=w.tenant, distributor=dist, hospital=w.hospital, product=w.product,
-                                       month=month, sell_out_value=value)
+            SalesRecord.objects.create(
+                tenant=w.tenant,
+                distributor=dist,
+                hospital=w.hospital,
+                product=w.product,
+                month=month,
+                sell_out_value=value,
+            )
     refresh(w)
     assert "speaker_repeat" in open_rules(w, doctor=w.doctor)
     assert "speaker_repeat" not in open_rules(w, doctor=w.doctors[1])
