@@ -34,6 +34,6 @@ def _home_context(user):
 
     open_flags = FeeFlag.objects.for_tenant(user.tenant_id).filter(status=FlagStatus.OPEN)
     return {
-        "compliance_open_flags": open_flags.count(),
-        "compliance_high_flags": open_flags.filter(severity="high").count(),
+        "open": open_flags.count(),
+        "high": open_flags.filter(severity="high").count(),
     }
