@@ -14,7 +14,7 @@ from crm import stats
 from crm.tenancy import tenant_context
 
 # Apps seeded per tenant after accounts, in dependency order (later issues append theirs).
-APP_SEEDS = ["hospitals.demo", "segmentation.demo", "visits.demo"]
+APP_SEEDS = ["hospitals.demo", "segmentation.demo", "visits.demo", "events.fees.demo"]
 
 
 class Command(BaseCommand):
