@@ -51,7 +51,7 @@ TEMPLATES = {
     ),
     "photo_reused": lambda d: (
         _(
-            "The same photo appears at events %(other_events)s (exact copy: %(exact)s; perceptual distance %(phash_distance)s, allowed %(max_distance)s)."
+            "The same photo appears at events %(other_events)s (exact copy: %(exact)s; hash distance %(distance)s, allowed %(max_distance)s)."
         )
         % d
     ),

@@ -26,8 +26,11 @@ from events.fees.vocabulary import SEVERITY, FlagRule
 
 DEFAULT_FLAGGED_VENUES = '["resort", "scenic_area"]'
 # Perceptual hashes are compared only within candidate pairs that share one of PHOTO_BANDS
-# slices of the 64-bit hash exactly (pigeonhole: a distance below PHOTO_BANDS always shares one).
-PHOTO_BANDS = 8
+# slices of the 64-bit pHash or dHash exactly (pigeonhole: a distance below PHOTO_BANDS always
+# shares one; most larger near-copy distances do too). A pair is the same photo when the sum of
+# its pHash and dHash distances is within the tenant's distance (a 5 % crop moves each hash by
+# 4-16 bits; unrelated photos sit above 40).
+PHOTO_BANDS = 4
 PHOTO_BAND_BITS = 64 // PHOTO_BANDS
 
 TEMP_TABLE = """
@@ -254,12 +257,9 @@ OTHER_RULE_SQL: dict[str, str] = {
     # The same file (SHA-256) or a near copy (perceptual or difference hash within the distance)
     # in two events; the later photo is flagged, naming the earlier one.
     FlagRule.PHOTO_REUSED: """
-        WITH fp AS (
-            SELECT p.id, p.photo_id, p.event_id, p.sha256, p.phash, p.dhash,
-                   (ev.starts_at AT TIME ZONE %(tz)s)::date AS on_date
-            FROM events_photofingerprint p JOIN events_event ev ON ev.id = p.event_id
-            WHERE p.tenant_id = %(t)s
-        ), bands AS (
+        WITH fp AS MATERIALIZED (
+            SELECT p.id, p.sha256, p.phash, p.dhash FROM events_photofingerprint p WHERE p.tenant_id = %(t)s
+        ), bands AS MATERIALIZED (
             SELECT fp.id, b, (fp.phash >> (b * %(band_bits)s)) & %(band_mask)s AS pv,
                    (fp.dhash >> (b * %(band_bits)s)) & %(band_mask)s AS dv
             FROM fp CROSS JOIN generate_series(0, %(bands)s - 1) b WHERE fp.phash IS NOT NULL
@@ -270,20 +270,25 @@ OTHER_RULE_SQL: dict[str, str] = {
             UNION
             SELECT x.id, y.id FROM fp x JOIN fp y ON y.sha256 = x.sha256 AND y.id < x.id
         ), pairs AS (
-            SELECT x.*, y.photo_id AS other_photo, y.event_id AS other_event,
+            SELECT x.id, x.photo_id, x.event_id, y.photo_id AS other_photo, y.event_id AS other_event,
                    x.sha256 = y.sha256 AS exact,
-                   bit_count((x.phash # y.phash)::bit(64)) AS pd, bit_count((x.dhash # y.dhash)::bit(64)) AS dd
-            FROM cand c JOIN fp x ON x.id = c.a JOIN fp y ON y.id = c.b
+                   bit_count((x.phash # y.phash)::bit(64)) AS pd, bit_count((x.dhash # y.dhash)::bit(64)) AS dd,
+                   (ev.starts_at AT TIME ZONE %(tz)s)::date AS on_date
+            FROM cand c
+            JOIN events_photofingerprint x ON x.id = c.a
+            JOIN events_photofingerprint y ON y.id = c.b
+            JOIN events_event ev ON ev.id = x.event_id
             WHERE x.event_id <> y.event_id
         ), hits AS (
-            SELECT * FROM pairs WHERE exact OR pd <= %(dist)s OR dd <= %(dist)s
+            SELECT * FROM pairs WHERE exact OR pd + dd <= %(dist)s
         )
         SELECT 'photo_reused', 'photo:' || photo_id, NULL, NULL, NULL, NULL, event_id,
                (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.event_id = hits.event_id),
                min(on_date),
                jsonb_build_object('exact', bool_or(exact), 'other_events', array_agg(DISTINCT other_event),
                                   'other_photos', array_agg(DISTINCT other_photo),
-                                  'phash_distance', min(pd), 'dhash_distance', min(dd), 'max_distance', %(dist)s)
+                                  'phash_distance', min(pd), 'dhash_distance', min(dd), 'distance', min(pd + dd),
+                                  'max_distance', %(dist)s)
         FROM hits GROUP BY photo_id, event_id
     """,
     # The same doctor as speaker (lecture, chair, panel) at N or more events of one product

@@ -113,7 +113,9 @@ class ComplianceSettings(TenantModel):
     speaker_repeat_days = models.PositiveSmallIntegerField(_("within (days)"), default=30)
     sales_jump_percent = models.PositiveSmallIntegerField(_("hospital sales jump to flag (%)"), default=50)
     photo_hash_distance = models.PositiveSmallIntegerField(
-        _("perceptual photo hash distance counted as the same photo"), default=6, validators=[MaxValueValidator(16)]
+        _("photo hash distance counted as the same photo (pHash + dHash bits, of 128)"),
+        default=34,
+        validators=[MaxValueValidator(64)],
     )
     discloses_abroad = models.BooleanField(
         _("discloses transfers of value abroad (Open Payments, EFPIA)"), default=False

@@ -335,6 +335,17 @@ def export_download(request, report, fmt):
         return HttpResponseBadRequest(_("Unknown report or format."))
     year = _year(request)
     tenant = user.tenant_id
+    if report == "ledger" and fmt == "csv":
+        from django.http import StreamingHttpResponse
+        from django.utils.http import content_disposition_header
+
+        response = StreamingHttpResponse(
+            exports.ledger_csv_stream(tenant=tenant, year=year), content_type="text/csv; charset=utf-8"
+        )
+        name = f"tov-ledger-{year}-{timezone.localdate():%Y%m%d}.csv"
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["Cache-Control"] = "no-store"
+        return response
     if report == "ledger":
         rows, columns = exports.ledger_rows(tenant=tenant, year=year), exports.ledger_columns()
     elif report == "open_payments":

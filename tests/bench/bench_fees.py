@@ -68,6 +68,15 @@ def _sql(cur, sql, params=None):
     return time.perf_counter() - start
 
 
+def _reserve(cur, table, n):
+    """The first of ``n`` consecutive fresh ids of ``table`` (taken from its sequence)."""
+    from tests.bench.datagen import _reserve_ids
+
+    ids = _reserve_ids(cur.cursor if hasattr(cur, "cursor") else cur, table, n)
+    assert int(ids[-1]) - int(ids[0]) + 1 == n, f"{table}: ids not consecutive"
+    return int(ids[0])
+
+
 def _generate(tenant, data, rep):
     """Events, attendees, agenda, engagements, fee records and ledger rows, server-side."""
     from django.db import connection, transaction
@@ -75,16 +84,17 @@ def _generate(tenant, data, rep):
     from crm.tenancy import tenant_context
 
     t = tenant.pk
-    d0, nd = min(data.doctor_ids), len(data.doctor_ids)
     start = time.perf_counter()
     with tenant_context(tenant), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT min(id), max(id), count(*) FROM hospitals_doctor WHERE tenant_id = %s", [t])
+        d0, d1, nd = cur.fetchone()
+        assert d1 - d0 + 1 == nd, "doctor ids are not contiguous"
         cur.execute("SELECT id FROM hospitals_hospital WHERE tenant_id = %s ORDER BY id LIMIT 1", [t])
         hospital = cur.fetchone()[0]
         cur.execute("SELECT id FROM hospitals_product WHERE tenant_id = %s ORDER BY id LIMIT 20", [t])
         products = [r[0] for r in cur.fetchall()]
         p0, npr = products[0], len(products)
-        cur.execute("SELECT coalesce(max(id), 0) FROM events_event")
-        e0 = cur.fetchone()[0] + 1
+        e0 = _reserve(cur, "events_event", EVENTS)
         # Held events over the year; every 50th at a resort, every 40th with almost no content.
         _sql(cur, f"""
             INSERT INTO events_event (id, tenant_id, title, type, organiser_kind, third_party, host_hospital_id,
@@ -96,7 +106,6 @@ def _generate(tenant, data, rep):
                    make_timestamptz({YEAR}, 1, 1, 8, 0, 0) + (g %% 360) * interval '1 day',
                    8, %s, 'held', false, '', md5(g::text || 'e')::uuid, '{{}}', now()
             FROM generate_series(0, %s - 1) g""", [t, hospital, rep.pk, EVENTS])
-        cur.execute("SELECT setval(pg_get_serial_sequence('events_event', 'id'), (SELECT max(id) FROM events_event))")
         _sql(cur, f"""INSERT INTO events_eventproduct (tenant_id, event_id, product_id)
             SELECT %s, {e0} + g, {p0} + g %% {npr} FROM generate_series(0, %s - 1) g""", [t, EVENTS])
         _sql(cur, f"""INSERT INTO events_agendaitem (tenant_id, event_id, "order", topic, minutes, is_academic)
@@ -109,8 +118,7 @@ def _generate(tenant, data, rep):
                    CASE WHEN g %% 70 = 0 THEN NULL ELSE now() END, CASE WHEN g %% 70 = 0 THEN '' ELSE 'rep' END
             FROM generate_series(0, %s - 1) g, generate_series(0, 5) k
             WHERE g %% 30 <> 0 OR k < 2""", [t, EVENTS])
-        cur.execute("SELECT coalesce(max(id), 0) FROM events_engagement")
-        g0 = cur.fetchone()[0] + 1
+        g0 = _reserve(cur, "events_engagement", ENGAGEMENTS)
         # Engagements: 10 per doctor on average, through the year; lectures at events.
         _sql(cur, f"""INSERT INTO events_engagement (id, tenant_id, doctor_id, service_type, event_id, product_id,
                 description, service_date, planned_hours, contract_file, contract_signed_on, hospital_approval_file,
@@ -123,9 +131,7 @@ def _generate(tenant, data, rep):
                    g %% 89 <> 0, '', '', make_timestamptz({YEAR}, 1, 1, 10, 0, 0) + (g %% 360) * interval '1 day',
                    %s, now()
             FROM generate_series(0, %s - 1) g""", [t, rep.pk, ENGAGEMENTS])
-        cur.execute("SELECT setval(pg_get_serial_sequence('events_engagement', 'id'), (SELECT max(id) FROM events_engagement))")
-        cur.execute("SELECT coalesce(max(id), 0) FROM events_feerecord")
-        f0 = cur.fetchone()[0] + 1
+        f0 = _reserve(cur, "events_feerecord", ENGAGEMENTS)
         _sql(cur, f"""INSERT INTO events_feerecord (id, tenant_id, engagement_id, doctor_id, kind, academic_level, hourly_rate,
                 hours, card_amount, amount, exception_reason, status, status_reason, requested_by_id, requested_at,
                 approved_by_id, approved_at, delivered_at, paid_at, payer_entity, channel, tax_withheld, net_amount)
@@ -138,7 +144,6 @@ def _generate(tenant, data, rep):
                    CASE WHEN g %% 5 = 0 THEN NULL ELSE make_timestamptz({YEAR}, 1, 1, 12, 0, 0) + (g %% 360 + 3) * interval '1 day' END,
                    'X', 'doctor_bank', 0, 0
             FROM generate_series(0, %s - 1) g""", [t, rep.pk, rep.pk, ENGAGEMENTS])
-        cur.execute("SELECT setval(pg_get_serial_sequence('events_feerecord', 'id'), (SELECT max(id) FROM events_feerecord))")
         # Ledger: the paid fees, then meals and travel up to TOV_ROWS.
         paid = ENGAGEMENTS - ENGAGEMENTS // 5
         _sql(cur, f"""INSERT INTO events_toventry (tenant_id, doctor_id, on_date, category, amount, fee_record_id, event_id,
@@ -246,6 +251,7 @@ def run(ctx):
     from accounts.models import Role, Tenant, User
     from crm.tenancy import tenant_context
     from events.fees.flags import flags_refresh
+    from hospitals.models import Doctor
     from tests.bench.datagen import bulk_load, generate_master_data, vacuum_analyze
     from tests.bench.master import client_for, p95, summary
 
@@ -302,7 +308,8 @@ def run(ctx):
     summary("flag list (filters, 20 pages deep)", samples)
     doctor_samples = []
     for _ in range(60):
-        doctor = data.doctor_ids[rnd.randrange(len(data.doctor_ids))]
+        with tenant_context(tenant):
+            doctor = Doctor.objects.filter(tenant=tenant).order_by("id").values_list("id", flat=True)[rnd.randrange(DOCTORS)]
         t0 = time.perf_counter()
         r = client.get(reverse("compliance_doctor", args=[doctor]))
         doctor_samples.append((time.perf_counter() - t0) * 1000)
