@@ -22,7 +22,7 @@ returns it). Roles: :class:`crm.permissions.RolePermission`.
 
 import functools
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 
 from crm import tenancy
 from crm.permissions import ALL_ROLES, RolePermission
@@ -212,3 +212,19 @@ def _in_use_response(exc):
         users = [str(m._meta.verbose_name_plural) for m in apps.get_models() if m._meta.db_table == table]
     detail = _("It is still in use (%(what)s): remove or change those first.") % {"what": "、".join(users) or "—"}
     return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
+
+
+class IdListField(serializers.ListField):
+    """The ids of a many-to-many (or reverse) relation: written as a list of ids, read back the same.
+
+    Declared read-write, so the OpenAPI schema describes what responses carry (a write-only
+    field added back in ``to_representation`` is invisible to clients generated from it).
+    Prefetch the relation in the viewset's queryset: ``.all()`` then reads the cache.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.IntegerField())
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return [obj.pk for obj in getattr(instance, self.source).all()]

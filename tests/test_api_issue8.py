@@ -73,3 +73,17 @@ def test_a_rule_the_database_refuses_as_a_duplicate_is_a_400_naming_its_fields(a
     again = api_client.post("/api/v1/followup-rules/", existing, format="json")
     assert again.status_code == 400, again.content
     assert set(again.json()) <= {"trigger", "assignee", "non_field_errors"} and again.json()
+
+
+@pytest.mark.parametrize(
+    ("component", "fields"),
+    [("Visit", {"key_messages", "products", "content_items"}), ("VisitPlan", {"key_messages", "content_items"})],
+)
+def test_what_visits_and_plans_answer_is_declared_in_the_schema(admin_client, component, fields):
+    """The lists a visit and a plan are read back with are response properties, not write-only extras."""
+    schema = admin_client.get(reverse("api-schema"), {"format": "json"}).json()
+    response = schema["components"]["schemas"][component]["properties"]
+    assert fields <= set(response), sorted(fields - set(response))
+    assert [f for f in sorted(fields) if response[f].get("writeOnly")] == []
+    # Positive control: a field that always was a response property.
+    assert "doctor" in response

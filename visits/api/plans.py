@@ -14,7 +14,7 @@ from crm.permissions import (
     MANAGER_ROLES,
     VISITING_ROLES,
 )
-from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
+from crm.rest import IdListField, TenantModelViewSet, TenantReadOnlyViewSet
 from hospitals.models import Doctor, Product
 from visits import selectors, services
 from visits.models import (
@@ -34,8 +34,8 @@ class VisitPlanSerializer(serializers.ModelSerializer):
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
     objective = serializers.CharField(required=False, allow_blank=True, max_length=300)
     channel = serializers.CharField(required=False, max_length=24)
-    key_messages = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
-    content_items = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    key_messages = IdListField(required=False)
+    content_items = IdListField(required=False)
 
     class Meta:
         model = VisitPlan
@@ -56,12 +56,6 @@ class VisitPlanSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["rep", "status", "created_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["key_messages"] = [k.pk for k in instance.key_messages.all()]
-        data["content_items"] = [c.pk for c in instance.content_items.all()]
-        return data
 
 
 class VisitPlanViewSet(TenantModelViewSet):

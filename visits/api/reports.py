@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from crm.permissions import (
     VISITING_ROLES,
 )
-from crm.rest import TenantModelViewSet, TenantReadOnlyViewSet
+from crm.rest import IdListField, TenantModelViewSet, TenantReadOnlyViewSet
 from visits import selectors, services
 from visits.models import (
     Reaction,
@@ -42,9 +42,21 @@ def _call(fn, **kwargs):
 
 
 class KeyMessageReactionSerializer(serializers.Serializer):
+    """A key message of the visit and the doctor's reaction; read back with the message's text."""
+
     key_message = serializers.IntegerField()
+    text = serializers.CharField(read_only=True)
     reaction = serializers.ChoiceField(choices=Reaction.choices, default=Reaction.NEUTRAL)
     note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+    def to_representation(self, instance):
+        # ``instance`` is a VisitKeyMessage (prefetched with its key message).
+        return {
+            "key_message": instance.key_message_id,
+            "text": instance.key_message.text,
+            "reaction": instance.reaction,
+            "note": instance.note,
+        }
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -56,9 +68,9 @@ class VisitSerializer(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="plan_id", required=False, allow_null=True)
     doctor_name = serializers.CharField(source="doctor.name", read_only=True)
     rep_name = serializers.CharField(source="rep.__str__", read_only=True)
-    key_messages = KeyMessageReactionSerializer(many=True, required=False, write_only=True)
-    products = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
-    content_items = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    key_messages = KeyMessageReactionSerializer(many=True, required=False)
+    products = IdListField(required=False)
+    content_items = IdListField(required=False)
     submit = serializers.BooleanField(write_only=True, required=False, default=False)
 
     class Meta:
@@ -94,15 +106,6 @@ class VisitSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["rep", "status", "submitted_at", "is_late", "amended", "created_at", "updated_at"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["key_messages"] = [
-            {"key_message": k.key_message_id, "text": k.key_message.text, "reaction": k.reaction, "note": k.note}
-            for k in instance.key_messages.all()
-        ]
-        data["products"] = [p.pk for p in instance.products.all()]
-        data["content_items"] = [c.pk for c in instance.content_items.all()]
-        return data
 
 
 def _children():
