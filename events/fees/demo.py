@@ -17,10 +17,20 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from events.fees import flags, services
-from events.fees.models import ComplianceSettings, Engagement, FeeRecord, RateCard, RateCardLine
+from events.fees.models import (
+    AttendanceDenial,
+    ComplianceSettings,
+    Engagement,
+    FeeFlag,
+    FeeRecord,
+    RateCard,
+    RateCardLine,
+    VenueCapacity,
+)
 from events.fees.vocabulary import ServiceType
 from events.models import AgendaItem, Attendee, Event, EventPhoto, EventProduct, Expense
 from hospitals.models import Doctor, Product
@@ -76,7 +86,7 @@ def seed(*, tenant, stdout=None) -> None:
     """Create the demo fees of ``tenant`` (inside its tenant context), or find them there."""
     if not RateCard.objects.for_tenant(tenant).exists():
         card = RateCard.objects.create(tenant=tenant, name="2025 标准劳务费标准", valid_from=dt.date(2025, 1, 1))
-        RateCardLine.objects.bulk_create(
+        bulk_create_with_history(
             [
                 RateCardLine(
                     tenant=tenant,
@@ -88,7 +98,8 @@ def seed(*, tenant, stdout=None) -> None:
                 )
                 for s in ServiceType.values
                 for level, (rate, cap) in RATES.items()
-            ]
+            ],
+            RateCardLine,
         )
     ComplianceSettings.objects.for_tenant(tenant).get_or_create(
         tenant=tenant, defaults={"annual_cap": Decimal("12000"), "discloses_abroad": tenant.code == "huakang"}
@@ -263,8 +274,33 @@ def seed(*, tenant, stdout=None) -> None:
         amount=Decimal("4500"),
         exception_reason="国际会议讲者，市场价格更高",
     )
+    # The venue of the inflated meeting seats six; a doctor of the kidney meeting said at follow-up
+    # that they were not there.
+    VenueCapacity.objects.create(tenant=tenant, event=inflated, capacity=6)
+    denied = Attendee.objects.for_tenant(tenant).filter(event=past).order_by("id").first()
+    AttendanceDenial.objects.create(
+        tenant=tenant, attendee=denied, event=past, noted_by=rep, note="医生表示当天在门诊，未参会"
+    )
     services.photos_fingerprint_missing(tenant=tenant)
     result = flags.flags_refresh(tenant=tenant)
+    # Compliance has cleared one of the two duplicate-payment flags and drawn a first sample.
+    first_dup = (
+        FeeFlag.objects.for_tenant(tenant).filter(rule="duplicate_payment", status="open").order_by("id").first()
+    )
+    if first_dup:
+        services.flags_clear(tenant=tenant, by=compliance, flags=[first_dup], reason="主持与讲课为两项不同服务，已核实")
+    sample = services.audit_sample_draw(
+        tenant=tenant,
+        by=compliance,
+        kind="events",
+        size=5,
+        seed=2026,
+        period_from=today - dt.timedelta(days=90),
+        period_until=today,
+    )
+    item = sample.items.order_by("position").first()
+    if item:
+        services.audit_item_review(tenant=tenant, by=compliance, item=item, outcome="ok", note="签到表、照片、议程齐全")
     _say(stdout, f"tenant {tenant.code}: fees seeded ({result['found']} flags)")
 
 
