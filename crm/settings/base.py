@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "RunTriggerEnum": "segmentation.models.RunTrigger",
         "AdoptionStageEnum": "segmentation.models.AdoptionStage",
         "VisitChannelEnum": "visits.models.VisitChannel",
+        "PaymentChannelEnum": "events.fees.vocabulary.PaymentChannel",
         "VisitStatusEnum": "visits.models.VisitStatus",
         "ObjectiveAchievedEnum": "visits.models.ObjectiveAchieved",
         "ReactionEnum": "visits.models.Reaction",

@@ -438,7 +438,7 @@ class AuditSampleSerializer(serializers.ModelSerializer):
         read_only_fields = ["population", "drawn_by", "drawn_at", "items"]
 
 
-class ReviewSerializer(serializers.Serializer):
+class SampleReviewSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=[SampleOutcome.OK, SampleOutcome.ISSUE])
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -465,10 +465,10 @@ class AuditSampleViewSet(TenantModelViewSet):
             tenant=self.tenant, by=self.request.user, **serializer.validated_data
         )
 
-    @extend_schema(request=ReviewSerializer, responses=AuditSampleSerializer)
+    @extend_schema(request=SampleReviewSerializer, responses=AuditSampleSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        body = ReviewSerializer(data=request.data)
+        body = SampleReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sample = self.get_object()
         item = sample.items.filter(pk=body.validated_data["item"]).first()

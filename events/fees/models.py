@@ -311,8 +311,8 @@ class FeeRecord(TenantModel):
     )
     doctor = models.ForeignKey("hospitals.Doctor", on_delete=models.PROTECT, related_name="+", verbose_name=_("doctor"))
     kind = models.CharField(_("kind"), max_length=8, choices=FeeKind.choices, default=FeeKind.FEE)
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("reverses")
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", verbose_name=_("reverses")
     )
     academic_level = models.CharField(_("academic level"), max_length=12, choices=AcademicLevel.choices)
     rate_card_line = models.ForeignKey(
@@ -381,6 +381,9 @@ class FeeRecord(TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["tenant", "engagement"], condition=Q(kind="fee"), name="feerecord_one_fee_per_engagement"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "reverses"], condition=Q(reverses__isnull=False), name="feerecord_reversed_once"
             ),
         ]
         indexes = [

@@ -70,13 +70,13 @@ def test_api_workflow_and_clear_errors(w, api_client):
     pk = r.json()["id"]
     api_client.force_login(w.compliance)
     r = api_client.post(reverse("engagement-approve", args=[pk]))
-    assert r.status_code == 400 and "hospital" in str(r.json())
+    assert r.status_code == 400 and r.json()["non_field_errors"]
     r = api_client.post(reverse("engagement-reject", args=[pk]), {"reason": "无医院批件"}, format="json")
     assert r.status_code == 200 and r.json()["fee_status"] == "rejected"
     r = api_client.post(
         reverse("engagement-pay", args=[pk]), {"payer_entity": "X", "channel": "doctor_bank"}, format="json"
     )
-    assert r.status_code == 400 and "rejected" in str(r.json())
+    assert r.status_code == 400 and r.json()["non_field_errors"]
     api_client.force_login(w.rep)
     assert api_client.post(reverse("engagement-approve", args=[pk])).status_code == 403
 
@@ -148,7 +148,8 @@ def test_the_rep_requests_through_the_page_and_errors_keep_the_input(w, client):
         "description": "血脂讲座",
     }
     r = client.post(reverse("compliance_engagement_new"), data)
-    assert r.status_code == 200 and "血脂讲座" in r.content.decode() and "rate card" in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 200 and "血脂讲座" in page and 'data-testid="error-amount"' in page
     data["amount"] = ""
     r = client.post(reverse("compliance_engagement_new"), data)
     assert r.status_code == 302
