@@ -192,10 +192,10 @@ RULE_SQL: dict[str, str] = {
 EVENTS = """
     SELECT ev.id AS event_id, ev.venue_kind, ev.starts_at, ev.ends_at, (ev.starts_at AT TIME ZONE %(tz)s)::date AS on_date,
            h.province AS region,
-           (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.event_id = ev.id) AS product_id,
+           (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.tenant_id = %(t)s AND ep.event_id = ev.id) AS product_id,
            coalesce(a.signed, 0) AS signed, coalesce(a.invited, 0) AS invited,
-           (SELECT vc.capacity FROM events_venuecapacity vc WHERE vc.event_id = ev.id) AS capacity,
-           (SELECT count(*) FROM events_attendancedenial ad WHERE ad.event_id = ev.id) AS denied
+           (SELECT vc.capacity FROM events_venuecapacity vc WHERE vc.tenant_id = %(t)s AND vc.event_id = ev.id) AS capacity,
+           (SELECT count(*) FROM events_attendancedenial ad WHERE ad.tenant_id = %(t)s AND ad.event_id = ev.id) AS denied
     FROM events_event ev
     LEFT JOIN hospitals_hospital h ON h.id = ev.host_hospital_id
     LEFT JOIN (
@@ -283,7 +283,7 @@ OTHER_RULE_SQL: dict[str, str] = {
             SELECT * FROM pairs WHERE exact OR pd + dd <= %(dist)s
         )
         SELECT 'photo_reused', 'photo:' || photo_id, NULL, NULL, NULL, NULL, event_id,
-               (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.event_id = hits.event_id),
+               (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.tenant_id = %(t)s AND ep.event_id = hits.event_id),
                min(on_date),
                jsonb_build_object('exact', bool_or(exact), 'other_events', array_agg(DISTINCT other_event),
                                   'other_photos', array_agg(DISTINCT other_photo),
@@ -299,7 +299,7 @@ OTHER_RULE_SQL: dict[str, str] = {
             FROM events_engagement e
             JOIN events_feerecord f ON f.engagement_id = e.id AND f.kind = 'fee' AND f.status <> 'rejected'
             JOIN events_event ev ON ev.id = e.event_id
-            JOIN events_eventproduct ep ON ep.event_id = e.event_id
+            JOIN events_eventproduct ep ON ep.tenant_id = %(t)s AND ep.event_id = e.event_id
             WHERE e.tenant_id = %(t)s AND e.service_type IN ('lecture', 'chair', 'panel')
         ), w AS (
             SELECT s.*, count(*) OVER (PARTITION BY doctor_id, product_id ORDER BY day
