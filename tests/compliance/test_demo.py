@@ -1,5 +1,6 @@
 """seed_demo's fees: clean and flagged cases of every demo kind in both tenants; idempotent."""
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import Tenant
@@ -23,6 +24,7 @@ def _counts():
 
 
 @WITH_PLATFORM
+@pytest.mark.timeout(900)  # two full demo seeds: minutes on a loaded machine
 def test_seed_demo_gives_clean_and_flagged_fees_and_a_second_run_adds_nothing(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
