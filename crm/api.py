@@ -8,6 +8,7 @@ from complaints import api as complaints_api
 from analytics import api as analytics_api
 from crm.inbox import api as inbox_api
 from events import api as events_api
+from events.fees import api as fees_api
 from hospitals import api as hospitals_api
 from segmentation import api as segmentation_api
 from visits import api as visits_api
@@ -80,3 +81,11 @@ router.register("event-followups", events_api.FollowUpViewSet, basename="event-f
 router.register("insights", events_api.InsightViewSet, basename="insight")
 router.register("kpi-targets", analytics_api.KpiTargetViewSet, basename="kpi-target")
 router.register("kpi-scores", analytics_api.KpiScoreViewSet, basename="kpi-score")
+# Fees (events/fees): engagements and their workflow, the ledger, audit flags, rate cards, samples.
+router.register("engagements", fees_api.EngagementViewSet, basename="engagement")
+router.register("fee-records", fees_api.FeeRecordViewSet, basename="fee-record")
+router.register("tov-entries", fees_api.ToVEntryViewSet, basename="tov-entry")
+router.register("fee-flags", fees_api.FeeFlagViewSet, basename="fee-flag")
+router.register("rate-cards", fees_api.RateCardViewSet, basename="rate-card")
+router.register("rate-card-lines", fees_api.RateCardLineViewSet, basename="rate-card-line")
+router.register("audit-samples", fees_api.AuditSampleViewSet, basename="audit-sample")

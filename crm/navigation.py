@@ -11,6 +11,8 @@ from crm.permissions import (
     COMPLAINT_ALL_READERS,
     EVENT_ROLES,
     EXPERT_ROLES,
+    ENGAGEMENT_READERS,
+    FEE_WORKBENCH_ROLES,
     FIELD_ROLES,
     IMPORT_ROLES,
     INSIGHT_ROLES,
@@ -63,6 +65,9 @@ MENU = [
     (_("KPIs"), "kpi_scorecard", KPI_ROLES),
     (_("Channel"), "channel", CHANNEL_ROLES),
     (_("ROI"), "roi_programs", ROI_ROLES),
+    # Fees: the compliance workbench; requesters see their engagements (status only).
+    (_("Compliance"), "compliance_flags", FEE_WORKBENCH_ROLES),
+    (_("Fees"), "compliance_engagements", ENGAGEMENT_READERS - FEE_WORKBENCH_ROLES),
     (_("API docs"), "api-docs", API_DOCS_ROLES),
     (_("My profile"), "profile", None),
 ]

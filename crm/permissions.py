@@ -46,6 +46,12 @@ HEAD_OFFICE_ROLES = frozenset(
 CONTACT_ROLES = frozenset({Role.REP, Role.DISTRIBUTOR_REP, Role.MANAGER, Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 # Who may see speaker-fee amounts (events/ uses it once fee records exist).
 FEE_AMOUNT_ROLES = frozenset({Role.COMPLIANCE, Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
+# Fees (events/fees): compliance decides and pays; reps, managers and product managers request
+# a doctor's service; the workbench (flags, ledger, exports) is read by FEE_AMOUNT_ROLES.
+COMPLIANCE_ROLES = frozenset({Role.COMPLIANCE})
+FEE_REQUESTERS = frozenset({Role.REP, Role.MANAGER, Role.PRODUCT_MANAGER, Role.MEDICAL_AFFAIRS})
+FEE_WORKBENCH_ROLES = FEE_AMOUNT_ROLES
+ENGAGEMENT_READERS = FEE_REQUESTERS | FEE_AMOUNT_ROLES
 
 # Master data (hospitals): administrators edit everything; product managers also products and
 # key messages; reps and managers the field profile of their doctors, society posts and relations.

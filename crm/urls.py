@@ -26,6 +26,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("events/", include("events.urls")),
+    path("compliance/", include("events.fees.urls")),
     path("", include("segmentation.urls")),
     path("analytics/", include("analytics.urls")),
 ]

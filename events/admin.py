@@ -107,3 +107,6 @@ for _model, _fields in [
     (Insight, ["text", "kind", "product", "status", "product_manager", "created_at"]),
 ]:
     admin.site.register(_model, type(f"{_model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": _fields}))
+
+# The fees admin (rate cards editable; fee records, ledger and flags read-only).
+from events.fees import admin as fees_admin  # noqa: E402,F401  (rate cards, fees, ledger, flags)

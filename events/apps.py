@@ -52,3 +52,6 @@ class EventsConfig(AppConfig):
             context=pages.insights_home_context,
             order=15,
         )
+        from events.fees.hooks import ready as fees_ready
+
+        fees_ready(self)

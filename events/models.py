@@ -919,3 +919,7 @@ class Insight(TenantModel):
 
     def __str__(self):
         return self.text[:60]
+
+
+# Speaker and consulting fees, the transfer-of-value ledger and audit flags (issue 11).
+from events.fees.models import *  # noqa: E402,F401,F403

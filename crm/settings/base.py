@@ -336,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "ActionKindEnum": "segmentation.models.ActionKind",
         "TeamRoleEnum": "segmentation.models.TeamRole",
         "VisitChannelEnum": "visits.models.VisitChannel",
+        "PaymentChannelEnum": "events.fees.vocabulary.PaymentChannel",
         "VisitStatusEnum": "visits.models.VisitStatus",
         "ObjectiveAchievedEnum": "visits.models.ObjectiveAchieved",
         "ReactionEnum": "visits.models.Reaction",

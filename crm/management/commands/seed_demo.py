@@ -19,6 +19,7 @@ APP_SEEDS = [
     "segmentation.demo",
     "visits.demo",
     "events.demo",
+    "events.fees.demo",
     "complaints.demo",
     "analytics.demo",
 ]

@@ -1,0 +1,43 @@
+"""seed_demo's fees: clean and flagged cases of every demo kind in both tenants; idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Tenant
+from crm.tenancy import tenant_context
+from events.fees.models import Engagement, FeeFlag, FeeRecord, PhotoFingerprint, RateCardLine, ToVEntry
+from events.models import Event
+from tests.factories import WITH_PLATFORM
+
+EXPECTED_RULES = {
+    "above_rate_card", "above_annual_cap", "missing_hospital_approval", "missing_evidence", "duplicate_payment",
+    "no_attendees", "few_attendees", "attendee_inflation", "photo_reused", "low_academic_content", "flagged_venue",
+}  # fmt: skip
+
+
+def _counts():
+    out = {}
+    for tenant in Tenant.objects.order_by("code"):
+        with tenant_context(tenant):
+            out[tenant.code] = [m.objects.count() for m in (Engagement, FeeRecord, ToVEntry, FeeFlag, RateCardLine)]
+    return out
+
+
+@WITH_PLATFORM
+@pytest.mark.timeout(900)  # two full demo seeds: minutes on a loaded machine
+def test_seed_demo_gives_clean_and_flagged_fees_and_a_second_run_adds_nothing(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first
+    for tenant in Tenant.objects.order_by("code"):
+        with tenant_context(tenant):
+            rules = set(FeeFlag.objects.filter(status="open").values_list("rule", flat=True))
+            assert rules >= EXPECTED_RULES, (tenant.code, EXPECTED_RULES - rules)
+            clean = Event.objects.get(title__contains="血脂管理新进展")
+            assert not FeeFlag.objects.filter(event=clean).exists()
+            assert FeeRecord.objects.filter(engagement__event=clean, status="paid").count() == 1
+            assert ToVEntry.objects.filter(event=clean, category="meal").count() == 8
+            reused = FeeFlag.objects.get(rule="photo_reused", status="open")
+            assert reused.detail["exact"] is False  # the re-saved copy, caught by its perceptual hash
+            assert PhotoFingerprint.objects.count() == 3
