@@ -93,11 +93,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return data
 
 
-class NoteSerializer(serializers.Serializer):
+class ComplaintNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TriageSerializer(NoteSerializer):
+class TriageSerializer(ComplaintNoteSerializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
 
 
@@ -250,20 +250,20 @@ class ComplaintViewSet(TenantModelViewSet):
     def triage(self, request, pk=None):
         return self._act(request, TriageSerializer, services.complaint_triage)
 
-    @extend_schema(request=NoteSerializer, responses=ComplaintSerializer)
+    @extend_schema(request=ComplaintNoteSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"], url_path="start-investigation", url_name="start-investigation")
     def start_investigation(self, request, pk=None):
-        return self._act(request, NoteSerializer, services.complaint_start_investigation)
+        return self._act(request, ComplaintNoteSerializer, services.complaint_start_investigation)
 
     @extend_schema(request=InvestigationSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def investigation(self, request, pk=None):
         return self._act(request, InvestigationSerializer, services.complaint_investigation_record)
 
-    @extend_schema(request=NoteSerializer, responses=ComplaintSerializer)
+    @extend_schema(request=ComplaintNoteSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        return self._act(request, NoteSerializer, services.complaint_resolve)
+        return self._act(request, ComplaintNoteSerializer, services.complaint_resolve)
 
     @extend_schema(request=RegulatorSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"], url_path="regulator-report", url_name="regulator-report")
@@ -275,10 +275,10 @@ class ComplaintViewSet(TenantModelViewSet):
     def reply(self, request, pk=None):
         return self._act(request, ReplySerializer, services.complaint_reply)
 
-    @extend_schema(request=NoteSerializer, responses=ComplaintSerializer)
+    @extend_schema(request=ComplaintNoteSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._act(request, NoteSerializer, services.complaint_close)
+        return self._act(request, ComplaintNoteSerializer, services.complaint_close)
 
     @extend_schema(request=ReopenSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])

@@ -4,8 +4,8 @@ imports every app's API (a new app adds its routes here: docs/adding-an-app.md).
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
-from complaints import api as complaints_api
 from analytics import api as analytics_api
+from complaints import api as complaints_api
 from crm.inbox import api as inbox_api
 from events import api as events_api
 from events.fees import api as fees_api

@@ -194,11 +194,11 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReasonSerializer(serializers.Serializer):
+class EventReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class EventNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -257,24 +257,24 @@ class EventViewSet(TenantModelViewSet):
     def submit(self, request, pk=None):
         return self._step(services.event_submit)
 
-    @extend_schema(request=NoteSerializer, responses=EventSerializer)
+    @extend_schema(request=EventNoteSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        body = NoteSerializer(data=request.data)
+        body = EventNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.event_approve, note=body.validated_data["note"])
 
-    @extend_schema(request=ReasonSerializer, responses=EventSerializer)
+    @extend_schema(request=EventReasonSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
+        body = EventReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.event_reject, reason=body.validated_data["reason"])
 
-    @extend_schema(request=ReasonSerializer, responses=EventSerializer)
+    @extend_schema(request=EventReasonSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
+        body = EventReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(services.event_cancel, reason=body.validated_data["reason"])
 

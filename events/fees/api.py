@@ -138,7 +138,7 @@ class EngagementSerializer(serializers.ModelSerializer):
         return data
 
 
-class ReasonSerializer(serializers.Serializer):
+class FeeReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -206,10 +206,10 @@ class EngagementViewSet(TenantModelViewSet):
         services.fee_exception_approve(tenant=self.tenant, by=request.user, fee=self._fee())
         return self._answer()
 
-    @extend_schema(request=ReasonSerializer, responses=EngagementSerializer)
+    @extend_schema(request=FeeReasonSerializer, responses=EngagementSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
+        body = FeeReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.fee_reject(tenant=self.tenant, by=request.user, fee=self._fee(), reason=body.validated_data["reason"])
         return self._answer()
@@ -238,10 +238,10 @@ class EngagementViewSet(TenantModelViewSet):
         services.fee_pay(tenant=self.tenant, by=request.user, fee=self._fee(), **body.validated_data)
         return self._answer()
 
-    @extend_schema(request=ReasonSerializer, responses=EngagementSerializer)
+    @extend_schema(request=FeeReasonSerializer, responses=EngagementSerializer)
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
+        body = FeeReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.fee_reverse(tenant=self.tenant, by=request.user, fee=self._fee(), reason=body.validated_data["reason"])
         return self._answer()
