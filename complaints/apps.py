@@ -29,6 +29,12 @@ class ComplaintsConfig(AppConfig):
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("complaints", services.complaint_reminders)
         hooks.register_report_submitted("complaints", services.complaints_from_visit)
+        # A doctor merge (hospitals.steward) moves complaints to the surviving doctor, closed ones too.
+        from hospitals.steward.hooks import register_doctor_reference
+
+        from .models import Complaint
+
+        register_doctor_reference(Complaint)
         home.register_card(
             key="complaints",
             template="complaints/_home_card.html",

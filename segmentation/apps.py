@@ -38,6 +38,9 @@ class SegmentationConfig(AppConfig):
         register_doctor_reference(TierAssignment, unique_with=("period",))
         register_doctor_reference(ImportedValue, unique_with=("dimension_id", "period"))
         register_doctor_reference(TierOverride)
+        from segmentation.models import TierResult
+
+        register_doctor_reference(TierResult, unique_with=("run_id",))
         register_doctor_reference(Adoption, unique_with=("product_id",))
         from segmentation.models import AccountPlan, InvitationList, InvitationListEntry
 

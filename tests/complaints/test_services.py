@@ -185,3 +185,38 @@ def test_lot_signal_once_at_the_threshold(world):
     with tenant_context(world.tenant):
         assert LotSignal.objects.filter(key=f"lot:{world.lot}").count() == 1
         assert Notification.objects.filter(kind="lot_signal", user=world.qa).count() == 1
+
+
+def test_a_doctor_merge_moves_a_closed_complaint_and_its_revert_puts_it_back(world, tenant_admin):
+    """Two records of one doctor merged: the closed complaint follows the survivor (the lock lets
+    only the doctor column change), the revert puts it back, and its content stays locked."""
+    from hospitals.steward.merge import doctor_merge, doctor_merge_revert
+    from tests.hospitals.factories import DoctorFactory
+
+    t, qa = world.tenant, world.qa
+    with tenant_context(t):
+        duplicate = DoctorFactory(tenant=t, hospital=world.doctor.hospital, name=world.doctor.name)
+        c = _quality(world, reporter_kind="doctor", doctor=duplicate)
+        services.complaint_triage(tenant=t, by=qa, complaint=c, severity="low", note="")
+        services.complaint_start_investigation(tenant=t, by=qa, complaint=c)
+        services.complaint_investigation_record(
+            tenant=t, by=qa, complaint=c, root_cause="packaging", findings="-", capa_ref="", lot_affected=False,
+            decision="no_action",
+        )  # fmt: skip
+        services.complaint_resolve(tenant=t, by=qa, complaint=c)
+        services.complaint_reply(
+            tenant=t, by=qa, complaint=c, channel="phone", replied_on=timezone.localdate(), text="好"
+        )
+        services.complaint_close(tenant=t, by=qa, complaint=c)
+        other = _quality(world)  # positive control: a complaint of nobody's doctor does not move
+
+        merge = doctor_merge(tenant=t, by=tenant_admin, survivor=world.doctor, merged=duplicate)
+        c.refresh_from_db()
+        assert c.status == Status.CLOSED and c.doctor_id == world.doctor.pk
+        assert Complaint.objects.get(pk=other.pk).doctor_id == other.doctor_id
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Complaint.objects.filter(pk=c.pk).update(description="偷偷改")
+
+        doctor_merge_revert(tenant=t, by=tenant_admin, merge=merge)
+        c.refresh_from_db()
+        assert c.doctor_id == duplicate.pk
