@@ -320,7 +320,8 @@ class ComplaintViewSet(TenantModelViewSet):
         ],
         responses=serializers.ListSerializer(child=serializers.DictField()),
     )
-    @action(detail=False, methods=["get"], url_path="lots-received", url_name="lots-received")
+    # Not paginated (at most 1,000 lots): the schema says a plain list, as the answer is.
+    @action(detail=False, methods=["get"], url_path="lots-received", url_name="lots-received", pagination_class=None)
     def lots_received(self, request):
         from django.utils.dateparse import parse_date
 

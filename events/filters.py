@@ -44,6 +44,10 @@ class EventFilter(django_filters.FilterSet):
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     ends_after = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
     city = django_filters.CharFilter(field_name="venue_city")
+    # Ids, not ModelChoiceFilters generated from Meta.fields: those build their queryset at import,
+    # with no tenant (TenantNotSetError, a 500); an unknown id simply matches nothing.
+    distributor = django_filters.NumberFilter(field_name="distributor_id")
+    host_hospital = django_filters.NumberFilter(field_name="host_hospital_id")
 
     class Meta:
         model = Event
@@ -62,6 +66,9 @@ class InsightFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=InsightKind.choices)
     product = django_filters.ModelChoiceFilter(queryset=_products)
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("assigned to me"))
+    event = django_filters.NumberFilter(field_name="event_id")  # ids: see EventFilter.distributor
+    key_message = django_filters.NumberFilter(field_name="key_message_id")
+    doctor = django_filters.NumberFilter(field_name="doctor_id")
 
     class Meta:
         model = Insight
@@ -76,6 +83,9 @@ class InsightFilter(django_filters.FilterSet):
 class FollowUpFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    event = django_filters.NumberFilter(field_name="event_id")  # ids: see EventFilter.distributor
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    doctor = django_filters.NumberFilter(field_name="doctor_id")
 
     class Meta:
         model = EventFollowUp
