@@ -112,6 +112,21 @@ def _run(server, role, token, report_dir: Path) -> tuple[int, list[str], str]:
     return (*_failures(junit), done.stdout)
 
 
+# CPython 3.11 sometimes fails to compile schemathesis' generated code when two of its workers
+# compile at once ("AST constructor recursion depth mismatch", a SystemError inside the fuzzer,
+# not an answer of ours). A role whose only failures are that is run once more; a server error
+# or a schema violation is never retried.
+_FUZZER_OWN_ERROR = "AST constructor recursion depth mismatch"
+
+
+def _run_role(server, role, token, report_dir: Path) -> tuple[int, list[str], str]:
+    outcome = _run(server, role, token, report_dir)
+    failed = outcome[1]
+    if failed and all(_FUZZER_OWN_ERROR in f for f in failed):
+        outcome = _run(server, role, token, report_dir)
+    return outcome
+
+
 @pytest.fixture
 def report_dir():
     keep = os.environ.get("API_FUZZ_REPORT_DIR")
@@ -128,7 +143,7 @@ def test_every_operation_as_admin_and_as_rep_no_server_error_no_schema_violation
     tokens = _world(tenant, make_user)
     server = WebServer(_free_port(), settings="crm.settings.test", workers=2, threads=4).start()
     try:
-        outcome = {role: _run(server, role, token, report_dir) for role, token in tokens.items()}
+        outcome = {role: _run_role(server, role, token, report_dir) for role, token in tokens.items()}
     finally:
         server.stop()
     summary = {role: out.strip().splitlines()[-3:] for role, (_, _, out) in outcome.items()}
