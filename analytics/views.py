@@ -114,6 +114,11 @@ def channel_page(request):
     first = add_months(last, -11)
     sales = channel.sales_frame(tenant=tenant, first=first, last=last)
     agreements = channel.agreement_progress(tenant=tenant, first=first, last=last, sales=sales)
+    # Link only the distributors the user may open (a manager reads the tenant's channel figures
+    # but opens the distributors of his territories only).
+    from hospitals.selectors import visible_distributors
+
+    linkable = set(visible_distributors(tenant=tenant, user=user).values_list("pk", flat=True))
     summary = exports.sell_through_summary(sales)
     forecasts = channel.forecast_sell_out(tenant=tenant, last=last, limit=6)
     coverage_chart = {
@@ -164,6 +169,7 @@ def channel_page(request):
             "cities": cities[:50],
             "coverage_chart": json.dumps(coverage_chart, ensure_ascii=False),
             "agreements": agreements,
+            "linkable": linkable,
             "summary": summary,
             "first": first,
             "last": last,

@@ -137,3 +137,28 @@ def test_channel_pages_and_exports(client, tenant, make_user):
     assert client.get(reverse("channel_export", args=["nope", "csv"])).status_code == 400
     client.force_login(make_user(tenant, "rep"))
     assert client.get(reverse("channel")).status_code == 403
+
+
+def test_the_channel_page_links_only_the_distributors_the_user_may_open(client, tenant, make_user):
+    today = datetime.date.today()
+    with tenant_context(tenant):
+        d = DistributorFactory(tenant=tenant, name="远方医药")
+        h = HospitalFactory(tenant=tenant, province="浙江省", city="杭州市")
+        p = ProductFactory(tenant=tenant)
+        SalesRecordFactory(
+            distributor=d, hospital=h, product=p, month=add_months(today.replace(day=1), -1), sell_in_value=1000
+        )
+        DistributorAgreementFactory(
+            distributor=d,
+            start=today - datetime.timedelta(days=300),
+            end=today + datetime.timedelta(days=300),
+            target_value=1000,
+        )
+    link = f'href="{reverse("distributor_detail", args=[d.pk])}"'
+    client.force_login(make_user(tenant, "product_manager"))
+    page = client.get(reverse("channel")).content.decode()
+    assert "远方医药" in page and link in page  # head office opens every distributor
+    client.force_login(make_user(tenant, "manager"))  # a manager with no territory sees none of them
+    page = client.get(reverse("channel")).content.decode()
+    assert "远方医药" in page and link not in page
+    assert client.get(reverse("distributor_detail", args=[d.pk])).status_code == 404
