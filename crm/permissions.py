@@ -67,7 +67,8 @@ SCORECARD_ROLES = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 TIER_DASHBOARD_ROLES = SCORECARD_ROLES | MANAGER_ROLES
 ADOPTION_ROLES = VISITING_ROLES | SCORECARD_ROLES
 
-# Visits: content library, medical inquiries, follow-up tasks.
+# Visits: cycle plans, content library, medical inquiries, follow-up tasks.
+CYCLE_PLAN_ROLES = frozenset({Role.REP})  # who has a monthly cycle plan (distributor reps have none)
 CONTENT_EDITORS = frozenset({Role.MEDICAL_AFFAIRS, Role.TENANT_ADMIN})
 CONTENT_ALL_READERS = CONTENT_EDITORS | {Role.PRODUCT_MANAGER}  # also drafts and expired items
 INQUIRY_ANSWERERS = frozenset({Role.MEDICAL_AFFAIRS})

@@ -195,6 +195,15 @@ def test_cycle_plan_workflow_over_the_api(api_client, team):
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
 
+def test_a_distributor_rep_has_no_cycle_plan_over_the_api(api_client, team, make_user):
+    """Distributor reps see doctors through coverage, not alignment: no plan of their own."""
+    month = timezone.localdate().replace(day=1).isoformat()
+    api_client.force_login(make_user(team.tenant, "distributor_rep"))
+    assert api_client.post(reverse("cycle-plan-generate"), {"month": month}, format="json").status_code == 403
+    api_client.force_login(team.rep)  # the positive control
+    assert api_client.post(reverse("cycle-plan-generate"), {"month": month}, format="json").status_code == 200
+
+
 def test_medical_inquiries_are_seen_by_medical_affairs_and_the_doctors_reps_only(api_client, team):
     from visits.models import MedicalInquiry
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from crm.permissions import (
-    FIELD_ROLES,
+    CYCLE_PLAN_ROLES,
     MANAGER_ROLES,
     VISITING_ROLES,
 )
@@ -126,8 +126,8 @@ class CyclePlanViewSet(TenantReadOnlyViewSet):
     serializer_class = CyclePlanSerializer
     filterset_fields = ["rep", "month", "status"]
     action_roles = {
-        "generate": VISITING_ROLES,
-        "submit": FIELD_ROLES,
+        "generate": CYCLE_PLAN_ROLES | MANAGER_ROLES,  # a manager: a team member's plan
+        "submit": CYCLE_PLAN_ROLES,
         "approve": MANAGER_ROLES,
         "return_plan": MANAGER_ROLES,
     }
@@ -198,7 +198,7 @@ class CyclePlanLineViewSet(TenantModelViewSet):
 
     serializer_class = CyclePlanLineSerializer
     http_method_names = ["get", "put", "patch", "head", "options"]
-    write_roles = FIELD_ROLES
+    write_roles = CYCLE_PLAN_ROLES
     filterset_fields = ["plan"]
 
     def get_queryset(self):
