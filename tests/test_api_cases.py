@@ -22,12 +22,6 @@ WITHOUT_CASE_YET = frozenset(
     {
         "user",
         "territory-assignment",
-        "scorecard-version",
-        "imported-dimension",
-        "scoring-run",
-        "tier-assignment",
-        "tier-override",
-        "adoption",
     }
 )
 
