@@ -286,6 +286,15 @@ class Complaint(TenantModel):
                 name="complaint_open_due_id_idx",
                 condition=~models.Q(status="closed"),
             ),
+            # A handler's overdue inbox (queue QA or PV), most overdue first: without the queue in
+            # the index, the most overdue rows of the other queues were read and thrown away.
+            models.Index(
+                fields=["tenant", "queue", "next_due_on", "id"],
+                name="complaint_queue_due_idx",
+                condition=~models.Q(status="closed"),
+            ),
+            # A handler's inbox by severity (PV's critical ones), newest first.
+            models.Index(fields=["tenant", "queue", "severity", "-created_at", "-id"], name="complaint_queue_sev_idx"),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from crm.permissions import COMPLAINT_ALL_READERS, COMPLAINT_HANDLERS, LOT_TRACE
 from crm.tenancy import tenant_context
 
 from . import selectors
-from .models import OPEN_STATUSES, ComplaintType, Status
+from .models import OPEN_STATUSES, ComplaintType, QualityDefect, Severity, Status
 
 TYPE_COLORS = {"quality": "#0172ad", "adverse_event": "#d93526", "service": "#8a6d00", "delivery": "#5b8c00"}
 
@@ -26,6 +26,28 @@ def home_card(user):
     if not rows:
         return None  # no card without an open complaint (the menu has the inbox and the form)
     return {"rows": rows, "overdue": overdue, "today": today, "can_intake": True}
+
+
+def inbox_rows(rows, today) -> list:
+    """The inbox rows with what each shows worked out once per page: the labels of type, defect,
+    severity and status (one translation per choice, not four per row), and whether it is late."""
+
+    labels = {
+        name: {value: str(label) for value, label in choices.choices}
+        for name, choices in (
+            ("type", ComplaintType),
+            ("defect", QualityDefect),
+            ("severity", Severity),
+            ("status", Status),
+        )
+    }
+    for c in rows:
+        c.type_label = labels["type"].get(c.type, c.type)
+        c.defect_label = labels["defect"].get(c.defect, c.defect)
+        c.severity_label = labels["severity"].get(c.severity, c.severity)
+        c.status_label = labels["status"].get(c.status, c.status)
+        c.is_late = bool(c.next_due_on and c.next_due_on < today)
+    return rows
 
 
 def clock_view(clock, today):

@@ -164,6 +164,18 @@ def complaint_clocks(*, tenant, complaint) -> list[ComplaintClock]:
 # --- lot trace ---------------------------------------------------------------------------------
 
 
+# What the trace shows (page, API, export): only these columns are read, not the whole rows of
+# the shipment, the hospital, the distributor and the product.
+_TRACE_SHIPMENT_FIELDS = (
+    "id", "tenant_id", "lot_number", "shipped_on", "quantity", "expiry_date", "hospital_id", "distributor_id",
+    "product_id", "hospital__name", "hospital__city", "hospital__province", "distributor__name", "product__name",
+)  # fmt: skip
+_TRACE_COMPLAINT_FIELDS = (
+    "id", "tenant_id", "type", "severity", "status", "title", "aware_on", "next_due_on", "created_at",
+    "hospital_id", "hospital__name",
+)  # fmt: skip
+
+
 def lot_trace(*, tenant, lot_number: str, complaints_limit: int = 500) -> dict:
     """The reverse trace of a lot: every shipment (distributor → hospital, date, quantity,
     expiry), the hospitals and distributors that received it, and every complaint on it with
@@ -173,6 +185,7 @@ def lot_trace(*, tenant, lot_number: str, complaints_limit: int = 500) -> dict:
         Shipment.objects.for_tenant(tenant)
         .filter(lot_number=lot)
         .select_related("hospital", "distributor", "product")
+        .only(*_TRACE_SHIPMENT_FIELDS)
         .order_by("shipped_on", "id")
     )
     hospitals, distributors = {}, {}
@@ -186,7 +199,8 @@ def lot_trace(*, tenant, lot_number: str, complaints_limit: int = 500) -> dict:
     complaints = list(
         Complaint.objects.for_tenant(tenant)
         .filter(lot_number=lot)
-        .select_related("product", "hospital")
+        .select_related("hospital")
+        .only(*_TRACE_COMPLAINT_FIELDS)
         .order_by("-created_at", "-id")[:complaints_limit]
     )
     return {

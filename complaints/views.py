@@ -43,6 +43,12 @@ from .forms import (
 from .models import ComplaintAttachment
 
 PAGE_SIZE = 50
+# What a row of the inbox shows (and its keyset sorts by): not the long texts of the complaint
+# nor the whole rows of its product and hospital.
+_LIST_FIELDS = (
+    "id", "tenant_id", "title", "type", "defect", "severity", "status", "lot_number", "lot_known", "next_due_on",
+    "created_at", "product_id", "hospital_id", "product__name", "hospital__name",
+)  # fmt: skip
 
 
 @login_required
@@ -60,9 +66,11 @@ def complaint_list(request):
     form = InboxFilterForm(data, tenant=tenant)
     filters = form.cleaned_data if form.is_valid() else {"status": "open"}
     qs = selectors.complaint_inbox(tenant=tenant, user=user, scope=scope, filters=filters)
-    qs = qs.select_related("product", "hospital", "assignee")
+    qs = qs.select_related("product", "hospital").only(*_LIST_FIELDS)
     ordering = selectors.inbox_ordering(filters)
     page = keyset_page(qs, ordering=ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    today = timezone.localdate()
+    pages.inbox_rows(page.rows, today)
     query = request.GET.copy()
     query.pop("cursor", None)
     return render(
@@ -75,7 +83,9 @@ def complaint_list(request):
             "scopes": [("mine", _("Mine")), ("team", _("My inbox / team")), ("all", _("All I can see"))],
             "query": query.urlencode(),
             "query_without_scope": _without(request.GET, "scope", "cursor"),
-            "today": timezone.localdate(),
+            "today": today,
+            "overdue_since": _("overdue since"),
+            "due_label": _("due"),
             "can_intake": user.role in COMPLAINT_INTAKE_ROLES,
         },
     )
