@@ -170,12 +170,21 @@ WHERE p.tenant_id = %(tenant)s AND p.source = 'event' AND p.rep_id = ANY(%(reps)
 GROUP BY 1, 2
 """
 
+# The first move of each (doctor, product) to an adopter stage, for the pairs that the reps moved
+# to such a stage in the window (only those can have a first move by them in it): the sort is
+# over those pairs' history, not the tenant's.
 _NEW_ADOPTERS_SQL = """
-WITH firsts AS (
-    SELECT DISTINCT ON (doctor_id, product_id) doctor_id, product_id, history_date, updated_by_id
+WITH candidates AS (
+    SELECT DISTINCT doctor_id, product_id
     FROM segmentation_historicaladoption
     WHERE tenant_id = %(tenant)s AND stage IN ('regular', 'loyal', 'advocate')
-    ORDER BY doctor_id, product_id, history_date
+      AND updated_by_id = ANY(%(reps)s) AND history_date >= %(start)s AND history_date < %(end)s
+), firsts AS (
+    SELECT DISTINCT ON (h.doctor_id, h.product_id) h.doctor_id, h.product_id, h.history_date, h.updated_by_id
+    FROM segmentation_historicaladoption h
+    JOIN candidates c ON c.doctor_id = h.doctor_id AND c.product_id = h.product_id
+    WHERE h.tenant_id = %(tenant)s AND h.stage IN ('regular', 'loyal', 'advocate')
+    ORDER BY h.doctor_id, h.product_id, h.history_date
 )
 SELECT updated_by_id, date_trunc('month', history_date AT TIME ZONE %(tz)s)::date, count(*)::int
 FROM firsts

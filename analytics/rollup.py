@@ -240,7 +240,12 @@ def _visit_changed(sender, instance, **kwargs):
         # An event follow-up is counted in the month its plan was created (maybe the one before).
         from visits.models import VisitPlan
 
-        plan = VisitPlan.objects.filter(pk=instance.plan_id).values_list("rep_id", flat=True).first()
+        plan = (
+            VisitPlan.objects.for_tenant(instance.tenant_id)
+            .filter(pk=instance.plan_id)
+            .values_list("rep_id", flat=True)
+            .first()
+        )
         reps.add(plan)
     mark_dirty(instance.tenant_id, [month, add_months(month, -1)], reps=reps, doctors=[instance.doctor_id])
 
@@ -257,7 +262,12 @@ def _cycle_plan_changed(sender, instance, **kwargs):
 def _cycle_plan_line_changed(sender, instance, **kwargs):
     from visits.models import CyclePlan
 
-    plan = CyclePlan.objects.filter(pk=instance.plan_id).values_list("rep_id", "month").first()
+    plan = (
+        CyclePlan.objects.for_tenant(instance.tenant_id)
+        .filter(pk=instance.plan_id)
+        .values_list("rep_id", "month")
+        .first()
+    )
     if plan:
         mark_dirty(instance.tenant_id, [plan[1]], reps=[plan[0]])
 
