@@ -9,8 +9,12 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
-        """The home page of each role: analytics' cards, beside the ones of the lower apps."""
-        from analytics import pages
+        """The home page of each role: analytics' cards, beside the ones of the lower apps; the
+        receivers and the nightly job that keep the KPI rollup fresh (analytics.rollup)."""
+        from django.db.models.signals import post_migrate
+
+        from analytics import pages, rollup
+        from analytics.schedule import _post_migrate
         from crm import home
         from crm.permissions import (
             DATA_QUALITY_ROLES,
@@ -21,6 +25,8 @@ class AnalyticsConfig(AppConfig):
         )
         from crm.roles import Role
 
+        rollup.connect_signals()
+        post_migrate.connect(_post_migrate, sender=self, dispatch_uid="analytics_periodic_tasks")
         home.register_card(
             key="my_month",
             template="analytics/_my_month.html",

@@ -3,11 +3,13 @@ targets (:class:`analytics.models.KpiTarget`), explainable the way tier scores a
 
 How a score is made (docs/analytics.md says it for users):
 
-1. *Facts*: one extract per source, per rep and month, set-based (a handful of queries whatever
-   the number of reps): submitted visits and their timeliness and the cycle-plan targets and A/B
-   coverage (``visits.selectors.manager_adherence``), event follow-up plans and whether a
-   submitted visit came within 3 days, first moves of a (doctor, product) to "regular user" or
-   above recorded by the rep, and the sell-out of the hospitals of the rep's doctors.
+1. *Facts* per rep and month, read from the monthly rollup (:class:`analytics.models.KpiMonth`,
+   kept fresh by ``analytics.rollup``). Their definition, :func:`kpi_facts_live`: one extract
+   per source, set-based (a handful of queries whatever the number of reps): submitted visits
+   and their timeliness and the cycle-plan targets and A/B coverage
+   (``visits.selectors.manager_adherence``), event follow-up plans and whether a submitted visit
+   came within 3 days, first moves of a (doctor, product) to "regular user" or above recorded by
+   the rep, and the sell-out of the hospitals of the rep's doctors.
 2. *Values* over the period: counts are summed and divided by the months (a monthly rate),
    rates are numerator / denominator over the whole period.
 3. *Attainment* = value / target, capped at 100 %; *points* = attainment × weight; the *score*
@@ -33,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Territory, User
 from accounts.selectors import team_members
-from analytics.models import Kpi, KpiTarget
+from analytics.models import Kpi, KpiMonth, KpiTarget
 from crm.permissions import FIELD_ROLES, KPI_ALL_READERS, KPI_ROLES, MANAGER_ROLES, has_role
 from crm.tenancy import tenant_id_of
 from visits.selectors import add_months, manager_adherence, month_bounds
@@ -168,12 +170,21 @@ WHERE p.tenant_id = %(tenant)s AND p.source = 'event' AND p.rep_id = ANY(%(reps)
 GROUP BY 1, 2
 """
 
+# The first move of each (doctor, product) to an adopter stage, for the pairs that the reps moved
+# to such a stage in the window (only those can have a first move by them in it): the sort is
+# over those pairs' history, not the tenant's.
 _NEW_ADOPTERS_SQL = """
-WITH firsts AS (
-    SELECT DISTINCT ON (doctor_id, product_id) doctor_id, product_id, history_date, updated_by_id
+WITH candidates AS (
+    SELECT DISTINCT doctor_id, product_id
     FROM segmentation_historicaladoption
     WHERE tenant_id = %(tenant)s AND stage IN ('regular', 'loyal', 'advocate')
-    ORDER BY doctor_id, product_id, history_date
+      AND updated_by_id = ANY(%(reps)s) AND history_date >= %(start)s AND history_date < %(end)s
+), firsts AS (
+    SELECT DISTINCT ON (h.doctor_id, h.product_id) h.doctor_id, h.product_id, h.history_date, h.updated_by_id
+    FROM segmentation_historicaladoption h
+    JOIN candidates c ON c.doctor_id = h.doctor_id AND c.product_id = h.product_id
+    WHERE h.tenant_id = %(tenant)s AND h.stage IN ('regular', 'loyal', 'advocate')
+    ORDER BY h.doctor_id, h.product_id, h.history_date
 )
 SELECT updated_by_id, date_trunc('month', history_date AT TIME ZONE %(tz)s)::date, count(*)::int
 FROM firsts
@@ -200,16 +211,67 @@ GROUP BY 1, 2
 """
 
 
-def kpi_facts(*, tenant, rep_ids, first: datetime.date, last: datetime.date) -> pd.DataFrame:
-    """One row per (rep, month) from ``first`` to ``last`` with every fact of :data:`FACT_COLUMNS`."""
-    rep_ids = sorted({int(r) for r in rep_ids})
+def _empty_facts(rep_ids, first: datetime.date, last: datetime.date) -> pd.DataFrame:
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     index = pd.MultiIndex.from_product(
         [rep_ids, [add_months(first, i) for i in range(months)]], names=["rep_id", "month"]
     )
-    facts = pd.DataFrame(0.0, index=index, columns=FACT_COLUMNS)
+    return pd.DataFrame(0.0, index=index, columns=FACT_COLUMNS)
+
+
+def kpi_facts(*, tenant, rep_ids, first: datetime.date, last: datetime.date) -> pd.DataFrame:
+    """One row per (rep, month) from ``first`` to ``last`` with every fact of :data:`FACT_COLUMNS`,
+    read from the maintained rollup (:class:`analytics.models.KpiMonth`, kept by
+    ``analytics.rollup``): one index range scan, whatever the number of visits behind it. A
+    (rep, month) the rollup has no row for has no facts (zero).
+
+    A month the tenant's rollup does not hold at all (older than the nightly window, or a
+    tenant whose first nightly refresh has not run) is computed live, and its rollup is
+    enqueued so that the next read is fast."""
+    rep_ids = sorted({int(r) for r in rep_ids})
+    facts = _empty_facts(rep_ids, first, last)
     if not rep_ids:
         return facts
+    held = set(
+        KpiMonth.objects.for_tenant(tenant)
+        .filter(month__gte=first, month__lte=last)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    missing = [m for m in facts.index.get_level_values("month").unique() if m not in held]
+    if missing:
+        from analytics.tasks import kpi_rollup_refresh
+
+        live = kpi_facts_live(tenant=tenant, rep_ids=rep_ids, first=min(missing), last=max(missing))
+        live = live[live.index.get_level_values("month").isin(missing)]
+        facts.loc[live.index, FACT_COLUMNS] = live[FACT_COLUMNS].values
+        kpi_rollup_refresh.delay_on_commit(
+            tenant_id=tenant_id_of(tenant), months=sorted(m.isoformat() for m in missing), rep_ids=None
+        )
+    rows = list(
+        KpiMonth.objects.for_tenant(tenant)
+        .filter(month__gte=first, month__lte=last, rep_id__in=rep_ids)
+        .order_by()
+        .values_list("rep_id", "month", *FACT_COLUMNS)
+    )
+    if rows:
+        frame = pd.DataFrame(rows, columns=["rep_id", "month", *FACT_COLUMNS]).set_index(["rep_id", "month"])
+        frame = frame[frame.index.isin(facts.index)]
+        facts.loc[frame.index, FACT_COLUMNS] = frame[FACT_COLUMNS].astype(float).values
+    return facts
+
+
+def kpi_facts_live(*, tenant, rep_ids, first: datetime.date, last: datetime.date) -> pd.DataFrame:
+    """:func:`kpi_facts` computed from the sources (visits, plans, adoption history, sales): what
+    the rollup stores. A handful of set-based queries whatever the number of reps, but they read
+    every visit of the months (seconds at 10 M visits): the rollup's refresh calls it, the
+    scorecard does not."""
+    rep_ids = sorted({int(r) for r in rep_ids})
+    facts = _empty_facts(rep_ids, first, last)
+    if not rep_ids:
+        return facts
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
     adherence = manager_adherence(tenant=tenant, rep_ids=rep_ids, months=months, today=last)
     rows = [
         (a.rep_id, a.month, a.on_time + a.late, a.target, a.covered, a.ab_doctors, a.ab_at_target, a.on_time, a.late)

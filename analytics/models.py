@@ -1,8 +1,11 @@
-"""Analytics reads the other apps' tables; the one thing it owns is the tenant's KPI settings.
+"""Analytics reads the other apps' tables; it owns the tenant's KPI settings and one rollup.
 
 :class:`KpiTarget` holds the weight and target of one sales-force KPI (analytics.kpis computes
 the scorecard from visits, plans, tasks, adoption and sales). A KPI without a row uses its
 default (``analytics.kpis.KPIS``).
+
+:class:`KpiMonth` is the maintained monthly rollup the scorecard reads: one row per rep and
+month with the facts of every KPI (analytics.rollup keeps it fresh; nothing else writes it).
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -56,3 +59,40 @@ class KpiTarget(TenantModel):
 
     def __str__(self):
         return f"{self.get_kpi_display()}: {self.weight} × {self.target}"
+
+
+class KpiMonth(TenantModel):
+    """The KPI facts of one rep in one month: a rollup derived from visits, plans, adoption
+    history and sales by ``analytics.rollup`` (refreshed after the writes that change it and
+    nightly); the scorecard reads it instead of the millions of visits behind it.
+
+    Every column is what ``analytics.kpis.kpi_facts_live`` computes for the (rep, month), so a
+    refresh is idempotent and the rollup can always be rebuilt from the sources.
+    """
+
+    rep = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("rep"))
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    calls = models.IntegerField(_("calls"), default=0)
+    plan_target = models.IntegerField(_("planned target visits"), default=0)
+    plan_covered = models.IntegerField(_("visits counted towards targets"), default=0)
+    ab_doctors = models.IntegerField(_("A/B doctors planned"), default=0)
+    ab_at_target = models.IntegerField(_("A/B doctors at target frequency"), default=0)
+    on_time = models.IntegerField(_("reports on time"), default=0)
+    late = models.IntegerField(_("reports late"), default=0)
+    evt_total = models.IntegerField(_("event follow-ups"), default=0)
+    evt_done = models.IntegerField(_("event follow-ups done within 3 days"), default=0)
+    new_adopters = models.IntegerField(_("new adopters"), default=0)
+    sales = models.DecimalField(_("sell-out value (CNY)"), max_digits=16, decimal_places=2, default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("KPI month")
+        verbose_name_plural = _("KPI months")
+        ordering = ["month", "rep_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "rep", "month"], name="kpimonth_tenant_rep_month_uniq"),
+        ]
+        indexes = [models.Index(fields=["tenant", "month"], name="kpimonth_tenant_month_idx")]
+
+    def __str__(self):
+        return f"{self.rep_id} · {self.month:%Y-%m}"

@@ -51,6 +51,27 @@ def kpi_rep_page(tenant, other_tenant, make_user):
     )
 
 
+@isolation_case("page:kpi_scorecard_rollup")
+def kpi_scorecard_rollup_page(tenant, other_tenant, make_user):
+    """Both tenants hold rows of the KPI rollup (analytics.KpiMonth) for the same month: the
+    ranking lists this tenant's reps only, and the other's rep page is a 404."""
+    import datetime
+
+    from tests.analytics.helpers import scored_team
+
+    mine = scored_team(tenant, "I", month=datetime.date(2026, 5, 1))
+    theirs = scored_team(other_tenant, "J", month=datetime.date(2026, 5, 1))
+    return IsolationCase(
+        kind="page",
+        user=mine.admin,
+        own=[mine.rep, mine.rep2],
+        foreign=[theirs.rep, theirs.rep2],
+        list_url=reverse("kpi_scorecard") + "?period=2026-05",
+        detail_url=lambda u: reverse("kpi_rep", args=[u.pk]) + "?period=2026-05",
+        text=lambda u: f'data-rep-id="{u.pk}"',
+    )
+
+
 def _programs(tenant, other_tenant):
     from tests.analytics.roi_data import program_with_effect
 

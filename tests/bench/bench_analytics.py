@@ -11,7 +11,12 @@ Figures:
   as ``home_cold_max_ms``.
 * ``kpi_scorecard_s`` — the scorecard page's computation (``analytics.kpis.scorecard``: the
   quarter, and the 6-month history) for ``BENCH_ANALYTICS_REPS`` reps (2,000), each with a
-  cycle plan of 60 doctors in each month of the quarter.
+  cycle plan of 60 doctors in each month of the quarter. It reads the monthly KPI rollup
+  (``analytics.rollup``), which the data generator's SQL writes do not trigger: the nightly job
+  builds it first, as it would after a bulk load, timed as ``kpi_rollup_nightly_s`` (the
+  12-month window of every field user); ``kpi_rollup_cell_ms`` is the incremental refresh one
+  submitted visit enqueues (the visit's month and the one before, its rep and the reps whose
+  plan holds the doctor).
 * ``program_roi_s`` — ``analytics.roi.compute`` of one program of ``BENCH_ANALYTICS_EVENTS``
   (1,000) held events with ``BENCH_ANALYTICS_ATTENDEES`` (50,000) attendees, against the whole
   tenant's doctors as the control pool, with ``BENCH_ANALYTICS_USAGE_MONTHS`` (24) months of
@@ -44,6 +49,8 @@ SAMPLES = int(os.environ.get("BENCH_ANALYTICS_SAMPLES", "20"))
 FIGURES = (
     "home_p95_ms",
     "home_cold_max_ms",
+    "kpi_rollup_nightly_s",
+    "kpi_rollup_cell_ms",
     "kpi_scorecard_s",
     "program_roi_s",
     "program_roi_cached_ms",
@@ -327,6 +334,40 @@ def _home(users):
     yield ("home_cold_max_ms", round(cold, 1), "ms")
 
 
+def _rollup(tenant, rep):
+    from analytics import rollup, tasks
+    from crm.tenancy import tenant_context
+
+    t = time.perf_counter()
+    tasks.kpi_rollup_window.apply(kwargs={"tenant_id": tenant.pk}, throw=True)  # what beat runs nightly
+    nightly = time.perf_counter() - t
+    from analytics.models import KpiMonth
+
+    with tenant_context(tenant):
+        written = KpiMonth.objects.for_tenant(tenant).count()
+    log(f"  KPI rollup nightly: {nightly:.2f} s ({written} rows)")
+    yield ("kpi_rollup_nightly_s", round(nightly, 2), "s")
+    from visits.models import Visit
+
+    with tenant_context(tenant):
+        visit = Visit.objects.for_tenant(tenant).filter(rep=rep).order_by("-visited_at").first()
+    samples = []
+    for _ in range(5):
+        month = rollup.month_of(visit.visited_at)
+        t = time.perf_counter()
+        tasks.kpi_rollup_refresh.apply(
+            kwargs={
+                "tenant_id": tenant.pk,
+                "months": [month.isoformat(), rollup.add_months(month, -1).isoformat()],
+                "rep_ids": [rep.pk],
+                "doctor_ids": [visit.doctor_id],
+            },
+            throw=True,
+        )
+        samples.append((time.perf_counter() - t) * 1000)
+    yield ("kpi_rollup_cell_ms", round(statistics.median(samples), 1), "ms")
+
+
 def _kpi(tenant, admin):
     from analytics import kpis
     from crm.tenancy import tenant_context
@@ -378,6 +419,7 @@ def run(ctx):
         f"analytics bench: {DOCTORS:,} doctors, {VISITS:,} visits, {REPS:,} reps, {EVENTS:,} events, "
         f"{ATTENDEES:,} attendees, usage {USAGE_DOCTORS:,} x {USAGE_MONTHS}"
     )
+    yield from _rollup(tenant, users["rep"])
     yield from _kpi(tenant, users["tenant_admin"])
     yield from _roi(tenant, program)
     yield from _home(users)
