@@ -190,7 +190,7 @@ def test_event_followup_questionnaire_in_the_visit_report_on_a_phone(phone_page,
     expect(section.locator("[data-testid=open-question]")).to_contain_text("剂量如何调整")
     expect(section.locator("[data-testid=fu-question]").first).to_be_visible()
     page.evaluate("window.__sameDocument = true")
-    page.locator(f"[data-testid=tap-km_{world.km1.pk}-objection]").click()
+    page.locator(f"[data-testid=tap-km_{world.km1.pk}-accepted]").click()
     page.locator("[data-testid=tap-objective_achieved-yes]").click()
     page.fill("textarea[name=feedback]", "医生对剂量调整仍有疑问")
     section.locator("[data-testid=fu-question] input").first.fill("记得每日一次")
