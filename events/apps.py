@@ -7,7 +7,8 @@ class EventsConfig(AppConfig):
 
     ``ready()`` is where the app contributes to the apps below it, never the other way round:
     notification kinds and daily reminders (crm.inbox), home cards (crm.home), the event
-    attendees of the rep's week (visits.hooks) and the doctor references a merge moves
+    attendees of the rep's week, the follow-up questionnaire in the visit report form and its "Send
+    an insight" link (visits.hooks) and the doctor references a merge moves
     (hospitals.steward.hooks).
     """
 
@@ -38,6 +39,10 @@ class EventsConfig(AppConfig):
         inbox.register_kinds(NotificationKind)
         inbox.register_reminders("events", services.event_reminders)
         visit_hooks.register_event_followups("events", selectors.followup_attendees)
+        from events import visit_reports
+
+        visit_hooks.register_report_section("events_followup", visit_reports.followup_section)
+        visit_hooks.register_report_links("events_insight", visit_reports.report_links)
         home.register_card(
             key="event_followups",
             template="events/_followups_home.html",

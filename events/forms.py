@@ -208,13 +208,27 @@ class FollowUpForm(forms.Form):
 
 
 class InsightForm(forms.Form):
+    """An insight to the product manager: kind, product, optionally the key message it is about."""
+
     kind = forms.ChoiceField(label=_("kind"), choices=InsightKind.choices)
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
+    key_message = forms.ModelChoiceField(label=_("key message"), queryset=KeyMessage.objects.none(), required=False)
     text = forms.CharField(label=_("insight"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.for_tenant(tenant).filter(is_own=True)
+        self.fields["key_message"].queryset = (
+            KeyMessage.objects.for_tenant(tenant).filter(product__is_own=True).select_related("product")
+        )
+        self.fields["key_message"].label_from_instance = lambda km: f"{km.product.name} · {km.text}"
+
+    def clean(self):
+        data = super().clean()
+        km, product = data.get("key_message"), data.get("product")
+        if km is not None and product is not None and km.product_id != product.pk:
+            self.add_error("key_message", _("This key message is of another product."))
+        return data
 
 
 class InsightAnswerForm(forms.Form):

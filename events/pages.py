@@ -5,10 +5,12 @@ from __future__ import annotations
 import calendar
 import datetime
 import io
+import json
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from crm.permissions import EVENT_APPROVERS, INSIGHT_ANSWERERS
+from crm.permissions import EVENT_APPROVERS, INSIGHT_ANSWERERS, INSIGHT_RAISERS
 from events import selectors
 from events.models import (
     FROZEN_STATUSES,
@@ -36,6 +38,82 @@ def month_grid(events, month: datetime.date) -> list[list[dict]]:
     return weeks
 
 
+def week_days(events, monday: datetime.date) -> list[dict]:
+    """The seven days from ``monday``, each with the events held on it (a masterclass over three
+    days is on each of them), in order of start."""
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    by_day: dict[datetime.date, list] = {d: [] for d in days}
+    for e in events:
+        first = max(timezone.localtime(e.starts_at).date(), days[0])
+        last = min(timezone.localtime(e.ends_at).date(), days[-1])
+        while first <= last:
+            by_day[first].append(e)
+            first += datetime.timedelta(days=1)
+    return [{"date": d, "events": by_day[d]} for d in days]
+
+
+# Colours of the scorecard charts: green is good (remembered, on time, signed in), amber partly,
+# red not; a tier keeps the colour of its badge.
+GOOD, PARTLY, BAD, NEUTRAL = "#2e7d32", "#f9a825", "#c62828", "#90a4ae"
+TIER_COLOURS = {"A": "#c62828", "B": "#ef6c00", "C": "#0172ad", "D": "#607d8b"}
+
+
+def scorecard_charts(card: dict) -> dict[str, str]:
+    """The scorecard as chart specs (JSON for ``static/js/events.js``): attendees by tier, signed
+    in vs invited, follow-up within the deadline per assignee, recall per key message. A chart
+    with nothing to show is left out (its table says so)."""
+    charts: dict[str, dict] = {}
+    if card["by_tier"]:
+        tiers = list(card["by_tier"])
+        charts["tiers"] = {
+            "labels": tiers,
+            "datasets": [
+                {
+                    "label": _("Signed-in attendees"),
+                    "data": [card["by_tier"][t] for t in tiers],
+                    "color": [TIER_COLOURS.get(t, NEUTRAL) for t in tiers],
+                }
+            ],
+        }
+    if card["invited"]:
+        charts["signed"] = {
+            "labels": [_("Signed in"), _("Invited, not signed in")],
+            "datasets": [
+                {
+                    "label": _("Attendees"),
+                    "data": [card["signed_in"], card["invited"] - card["signed_in"]],
+                    "color": [GOOD, NEUTRAL],
+                }
+            ],
+        }
+    if card["per_rep"]:
+        reps = card["per_rep"]
+        charts["followup"] = {
+            "labels": [r["name"] for r in reps],
+            "datasets": [
+                {"label": _("Done within the deadline"), "data": [r["on_time"] for r in reps], "color": GOOD},
+                {"label": _("Done late"), "data": [r["done"] - r["on_time"] for r in reps], "color": PARTLY},
+                {"label": _("Not done"), "data": [r["total"] - r["done"] for r in reps], "color": BAD},
+            ],
+        }
+    if card["recall"]:
+        rows = card["recall"]
+        pct = lambda n, r: round(100 * n / r["total"], 1) if r["total"] else 0  # noqa: E731
+        charts["recall"] = {
+            "labels": [r["text"][:40] for r in rows],
+            "datasets": [
+                {"label": _("Remembered"), "data": [pct(r["remembered"], r) for r in rows], "color": GOOD},
+                {"label": _("Partly remembered"), "data": [pct(r["partly"], r) for r in rows], "color": PARTLY},
+                {
+                    "label": _("Not remembered"),
+                    "data": [pct(r["total"] - r["remembered"] - r["partly"], r) for r in rows],
+                    "color": BAD,
+                },
+            ],
+        }
+    return {k: json.dumps(v, ensure_ascii=False) for k, v in charts.items()}
+
+
 def signin_url(request, event) -> str:
     """The per-event QR self sign-in link (absolute)."""
     from django.urls import reverse
@@ -61,6 +139,7 @@ def event_detail_context(user, event) -> dict:
         .order_by("doctor__name", "id")[:2000]
     )
     board = selectors.followup_board(tenant=tenant, event=event)
+    scorecard = selectors.event_scorecard(tenant=tenant, event=event) if event.status in FROZEN_STATUSES else None
     today = timezone.localdate()
     return {
         "event": event,
@@ -79,7 +158,8 @@ def event_detail_context(user, event) -> dict:
             "overdue": sum(1 for f in board if f.status == FollowUpStatus.OPEN and f.due_date < today),
             "due": sum(1 for f in board if f.status == FollowUpStatus.OPEN and f.due_date >= today),
         },
-        "scorecard": selectors.event_scorecard(tenant=tenant, event=event) if event.status in FROZEN_STATUSES else None,
+        "scorecard": scorecard,
+        "charts": scorecard_charts(scorecard) if scorecard else {},
         "transitions": list(event.transitions.select_related("by").order_by("at", "id")),
         "corrections": list(event.corrections.select_related("by").order_by("at", "id")),
         "review": list(
@@ -93,7 +173,34 @@ def event_detail_context(user, event) -> dict:
         "signin_open": event.status in (EventStatus.APPROVED, EventStatus.HELD),
         "today": today,
         "is_pm": user.role in INSIGHT_ANSWERERS,
+        "insight_url": _event_insight_url(tenant, event) if user.role in INSIGHT_RAISERS else None,
     }
+
+
+def _event_insight_url(tenant, event) -> str:
+    """The insight form prefilled with the event, its first product and first key message."""
+    from events.models import EventKeyMessage, EventProduct
+    from events.visit_reports import insight_url
+
+    km = (
+        EventKeyMessage.objects.for_tenant(tenant)
+        .filter(event=event)
+        .order_by("order", "id")
+        .values_list("key_message_id", "key_message__product_id")
+        .first()
+    )
+    product = (
+        km[1]
+        if km
+        else (
+            EventProduct.objects.for_tenant(tenant)
+            .filter(event=event)
+            .order_by("id")
+            .values_list("product_id", flat=True)
+            .first()
+        )
+    )
+    return insight_url(event=event, product=product, key_message=km[0] if km else None)
 
 
 def followups_home_context(user):

@@ -6,6 +6,7 @@ from events import views
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("week/", views.event_week, name="event_week"),
     path("new/", views.event_new, name="event_new"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/sign-in/", views.event_signin, name="event_signin"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,46 @@ def _month(value) -> datetime.date:
 
 
 CALENDAR_MAX = 200  # events drawn in one month's grid (the list below pages through all)
+CALENDAR_FILTERS = ("type", "status", "program", "mine")
+
+
+def _week(value) -> datetime.date:
+    """The Monday of the week holding ``value`` (an ISO date), else of today."""
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _calendar_filtered(request, user):
+    """The events ``user`` may see, narrowed by the calendar's filters (month and week alike)."""
+    qs = selectors.event_list(tenant=user.tenant_id, user=user)
+    if request.GET.get("type") in EventType.values:
+        qs = qs.filter(type=request.GET["type"])
+    if request.GET.get("status") in EventStatus.values:
+        qs = qs.filter(status=request.GET["status"])
+    if int_or_none(request.GET.get("program")):
+        qs = qs.filter(program_id=int(request.GET["program"]))
+    if request.GET.get("mine"):
+        qs = qs.filter(owner=user)
+    return qs
+
+
+def _calendar_context(request, user) -> dict:
+    """What both calendar views share: the filter choices and the filters as a query string."""
+    kept = QueryDict(mutable=True)
+    for name in CALENDAR_FILTERS:
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
+    return {
+        "types": EventType.choices,
+        "statuses": EventStatus.choices,
+        "programs": selectors.program_list(tenant=user.tenant_id, user=user).order_by("-starts_on")[:50],
+        "can_create": user.role in EVENT_ORGANISERS,
+        "filter_query": kept.urlencode(),
+        "today": timezone.localdate(),
+    }
 
 
 @login_required
@@ -57,15 +97,7 @@ def event_list(request):
     start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
     end_day = (month + datetime.timedelta(days=32)).replace(day=1)
     end = timezone.make_aware(datetime.datetime.combine(end_day, datetime.time.min))
-    qs = selectors.event_list(tenant=user.tenant_id, user=user)
-    if request.GET.get("type") in EventType.values:
-        qs = qs.filter(type=request.GET["type"])
-    if request.GET.get("status") in EventStatus.values:
-        qs = qs.filter(status=request.GET["status"])
-    if int_or_none(request.GET.get("program")):
-        qs = qs.filter(program_id=int(request.GET["program"]))
-    if request.GET.get("mine"):
-        qs = qs.filter(owner=user)
+    qs = _calendar_filtered(request, user)
     in_month = list(qs.between(start, end).select_related("host_hospital").order_by("starts_at", "id")[:CALENDAR_MAX])
     page = keyset_page(
         qs.select_related("host_hospital", "owner", "host_department"),
@@ -82,11 +114,36 @@ def event_list(request):
             "next_month": end_day,
             "weeks": pages.month_grid(in_month, month),
             "page": page,
-            "types": EventType.choices,
-            "statuses": EventStatus.choices,
-            "programs": selectors.program_list(tenant=user.tenant_id, user=user).order_by("-starts_on")[:50],
-            "can_create": user.role in EVENT_ORGANISERS,
             "approvals": list(selectors.pending_approvals(tenant=user.tenant_id, user=user)[:20]),
+            **_calendar_context(request, user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def event_week(request):
+    """The week calendar (Monday first; the month view's filters): on a phone, the days one under
+    the other with their events; ``?week=`` any day of the week, prev/next week links."""
+    user = tenant_user(request, EVENT_ROLES)
+    monday = _week(request.GET.get("week"))
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+    end = start + datetime.timedelta(days=7)
+    qs = _calendar_filtered(request, user).between(start, end)
+    in_week = list(
+        qs.select_related("host_hospital", "host_department").order_by("starts_at", "id")[: CALENDAR_MAX + 1]
+    )
+    return render(
+        request,
+        "events/event_week.html",
+        {
+            "monday": monday,
+            "sunday": monday + datetime.timedelta(days=6),
+            "prev_week": monday - datetime.timedelta(days=7),
+            "next_week": monday + datetime.timedelta(days=7),
+            "days": pages.week_days(in_week[:CALENDAR_MAX], monday),
+            "truncated": len(in_week) > CALENDAR_MAX,
+            **_calendar_context(request, user),
         },
     )
 
@@ -503,19 +560,48 @@ def insight_detail(request, pk):
     )
 
 
+def _insight_about(request, user) -> dict:
+    """What a new insight is about (``?visit=&doctor=&event=``, prefilled by the "Send an insight"
+    buttons of a visit report and an event): only what ``user`` may see; another's is 404."""
+    from hospitals.selectors import visible_doctors
+    from visits.selectors import visit_list
+
+    def given(name):
+        return int_or_none(request.POST.get(name) or request.GET.get(name))
+
+    tenant = user.tenant_id
+    about = {"doctor": None, "visit": None, "event": None}
+    if given("visit") is not None:
+        about["visit"] = get_or_404(visit_list(tenant=tenant, user=user).select_related("doctor"), given("visit"))
+        about["doctor"] = about["visit"].doctor
+    elif given("doctor") is not None:
+        about["doctor"] = get_or_404(visible_doctors(tenant=tenant, user=user), given("doctor"))
+    if given("event") is not None:
+        about["event"] = get_or_404(selectors.event_list(tenant=tenant, user=user), given("event"))
+    return about
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def insight_new(request):
-    """A rep sends an insight from a visit or a doctor's page (from an event: the event page)."""
+    """A rep sends an insight from a visit report, an event or a doctor's page; the form comes
+    prefilled with the product, key message and event (``?product=&key_message=&event=``) and
+    lands in the product manager's inbox."""
     user = tenant_user(request, INSIGHT_RAISERS)
-    form = forms.InsightForm(request.POST or None, tenant=user.tenant_id)
-    doctor = int_or_none(request.GET.get("doctor") or request.POST.get("doctor"))
-    visit = int_or_none(request.GET.get("visit") or request.POST.get("visit"))
+    about = _insight_about(request, user)
+    initial = {
+        "product": int_or_none(request.GET.get("product")),
+        "key_message": int_or_none(request.GET.get("key_message")),
+    }
+    if initial["product"] is None and initial["key_message"] is not None:
+        from hospitals.models import KeyMessage
+
+        km = KeyMessage.objects.for_tenant(user.tenant_id).filter(pk=initial["key_message"]).first()
+        initial["product"] = km.product_id if km else None
+    form = forms.InsightForm(request.POST or None, tenant=user.tenant_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            row = services.insight_raise(
-                tenant=user.tenant_id, by=user, doctor=doctor, visit=visit, **form.cleaned_data
-            )
+            row = services.insight_raise(tenant=user.tenant_id, by=user, **about, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -524,7 +610,7 @@ def insight_new(request):
     return render(
         request,
         "events/insight_form.html",
-        {"form": form, "doctor": doctor, "visit": visit},
+        {"form": form, **about},
         status=400 if form.errors else 200,
     )
 

@@ -34,6 +34,7 @@ from events.services.followups import (
     event_followups_create,
     event_reminders,
     followup_complete,
+    followup_save_draft,
 )
 from events.services.insights import (
     insight_address,
@@ -94,6 +95,7 @@ __all__ = [
     "event_update",
     "expense_add",
     "followup_complete",
+    "followup_save_draft",
     "insight_address",
     "insight_answer",
     "insight_raise",

@@ -220,6 +220,77 @@ def _questionnaire(event, purposes) -> list[str]:
     return [str(x) for p in purposes for x in (q.get(str(p)) or [])]
 
 
+def _recall_rows(tenant, f, recalls, *, partial: bool) -> list[FollowUpRecall]:
+    """Validated recall rows of ``f`` (only the event's key messages); a draft (``partial``) keeps
+    the key messages whose recall is not chosen yet out."""
+    km_ids = set(selectors.event_key_message_ids(tenant=tenant, event=f.event_id))
+    tid = tenant_id_of(tenant)
+    rows = []
+    for r in recalls:
+        km = int(_pk(r["key_message"]))
+        if km not in km_ids:
+            raise ValidationError({"recalls": _("Only the event's key messages can be recalled.")})
+        if partial and not r.get("recall"):
+            continue
+        rows.append(
+            FollowUpRecall(
+                tenant_id=tid,
+                followup=f,
+                key_message_id=km,
+                recall=r["recall"],
+                reaction=r.get("reaction") or "neutral",
+                note=(r.get("note") or "")[:300],
+            )
+        )
+    for row in rows:
+        row.full_clean(exclude=["followup"])
+    if not partial and Purpose.RECALL in f.purposes and km_ids and not rows:
+        raise ValidationError({"recalls": _("Record what the doctor recalled of each key message.")})
+    return rows
+
+
+def _lock_open(tenant, by, followup) -> EventFollowUp:
+    f = EventFollowUp.objects.for_tenant(tenant).select_for_update().get(pk=_pk(followup))
+    if f.assignee_id != by.pk:
+        raise ValidationError(_("This follow-up is not yours to record."))
+    if f.status != FollowUpStatus.OPEN:
+        raise ValidationError(_("This follow-up is already done."))
+    return f
+
+
+def _write(tenant, f, rows, *, trial, trial_indication, answers, note, visit) -> None:
+    FollowUpRecall.objects.for_tenant(tenant).filter(followup=f).delete()
+    FollowUpRecall.objects.bulk_create(rows)
+    f.trial = trial or ""
+    f.trial_indication = trial_indication or ""
+    f.answers = answers or {}
+    f.note = note or ""
+    f.visit_id = _pk(visit) if visit is not None else None
+
+
+@transaction.atomic
+def followup_save_draft(
+    *,
+    tenant,
+    by,
+    followup,
+    recalls=(),
+    trial: str = "",
+    trial_indication: str = "",
+    answers=None,
+    note: str = "",
+    visit=None,
+) -> EventFollowUp:
+    """Keep what the rep has asked so far (a visit report saved as a draft): recalls chosen,
+    reactions, the questionnaire's answers, trial — the follow-up stays open."""
+    f = _lock_open(tenant, by, followup)
+    rows = _recall_rows(tenant, f, recalls, partial=True)
+    _write(tenant, f, rows, trial=trial, trial_indication=trial_indication, answers=answers, note=note, visit=visit)
+    f.full_clean()
+    f.save()
+    return f
+
+
 @transaction.atomic
 def followup_complete(
     *,
@@ -234,40 +305,11 @@ def followup_complete(
     visit=None,
 ) -> EventFollowUp:
     """The rep records the follow-up: recall and reaction per key message, trial prescribing,
-    the questionnaire's answers. Refused when it is not theirs or already done."""
-    f = EventFollowUp.objects.for_tenant(tenant).select_for_update().get(pk=_pk(followup))
-    if f.assignee_id != by.pk:
-        raise ValidationError(_("This follow-up is not yours to record."))
-    if f.status != FollowUpStatus.OPEN:
-        raise ValidationError(_("This follow-up is already done."))
-    km_ids = set(selectors.event_key_message_ids(tenant=tenant, event=f.event_id))
-    tid = tenant_id_of(tenant)
-    rows = []
-    for r in recalls:
-        km = int(_pk(r["key_message"]))
-        if km not in km_ids:
-            raise ValidationError({"recalls": _("Only the event's key messages can be recalled.")})
-        rows.append(
-            FollowUpRecall(
-                tenant_id=tid,
-                followup=f,
-                key_message_id=km,
-                recall=r["recall"],
-                reaction=r.get("reaction") or "neutral",
-                note=(r.get("note") or "")[:300],
-            )
-        )
-    for row in rows:
-        row.full_clean(exclude=["followup"])
-    if Purpose.RECALL in f.purposes and km_ids and not rows:
-        raise ValidationError({"recalls": _("Record what the doctor recalled of each key message.")})
-    FollowUpRecall.objects.for_tenant(tenant).filter(followup=f).delete()
-    FollowUpRecall.objects.bulk_create(rows)
-    f.trial = trial or ""
-    f.trial_indication = trial_indication or ""
-    f.answers = answers or {}
-    f.note = note or ""
-    f.visit_id = _pk(visit) if visit is not None else None
+    the questionnaire's answers. Refused when it is not theirs or already done. From a visit
+    report (``visit``), the report is linked and its plan is closed by the report itself."""
+    f = _lock_open(tenant, by, followup)
+    rows = _recall_rows(tenant, f, recalls, partial=False)
+    _write(tenant, f, rows, trial=trial, trial_indication=trial_indication, answers=answers, note=note, visit=visit)
     f.status = FollowUpStatus.DONE
     f.done_at = timezone.now()
     f.full_clean()

@@ -166,3 +166,113 @@ def test_program_meeting_signin_followup_answer_scorecard(
     expect(page.locator("[data-testid=sc-on-time]")).to_contain_text("1 / 2")
     expect(page.locator("[data-testid=sc-open-questions]")).to_have_text("0")
     expect(page.locator("[data-testid=sc-signed]")).to_have_text("2 / 2")
+
+
+def test_event_followup_questionnaire_in_the_visit_report_on_a_phone(phone_page, login, tenant):
+    """A rep follows an attendee up from the visit report on the phone: the event's questionnaire
+    and a recall + reaction per key message are in the form (htmx); submitting without the recall
+    is refused with nothing lost; the submitted report records the follow-up and offers "Send an
+    insight", prefilled with product, key message and event, which lands in the PM's inbox."""
+    from tests.events.isolation_cases import _held
+    from visits.models import Visit
+
+    world = event_world(tenant, "Q")
+    world.prefix = "Q"
+    event = _held(world)
+    with tenant_context(tenant):
+        followup = EventFollowUp.objects.get(event=event)
+    page = phone_page
+    login(page, world.rep)
+    page.goto(f"/visits/new/?plan={followup.visit_plan_id}")
+    section = page.locator("[data-testid=followup-section]")
+    expect(section).to_be_visible()
+    expect(section).to_contain_text(event.title)
+    expect(section.locator("[data-testid=open-question]")).to_contain_text("剂量如何调整")
+    expect(section.locator("[data-testid=fu-question]").first).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+    page.locator(f"[data-testid=tap-km_{world.km1.pk}-accepted]").click()
+    page.locator("[data-testid=tap-objective_achieved-yes]").click()
+    page.fill("textarea[name=feedback]", "医生对剂量调整仍有疑问")
+    section.locator("[data-testid=fu-question] input").first.fill("记得每日一次")
+
+    # Submitting without what the doctor recalled: an inline error on the section, nothing lost.
+    page.locator("[data-testid=submit-report]").click()
+    expect(page.locator(f"[data-testid=error-fu-recall-{world.km1.pk}]")).to_be_visible()
+    expect(page.locator("[data-testid=followup-section] [data-testid=fu-question] input").first).to_have_value(
+        "记得每日一次"
+    )
+    expect(page.locator("textarea[name=feedback]")).to_have_value("医生对剂量调整仍有疑问")
+
+    page.locator(f"[data-testid=fu-recall-{world.km1.pk}-partly]").click()
+    page.locator(f"[data-testid=fu-reaction-{world.km1.pk}-doubt]").click()
+    page.select_option("select[name=evfu-trial]", "none")
+    page.locator("[data-testid=submit-report]").click()
+    expect(page.locator("[data-testid=locked-badge]")).to_be_visible()
+    assert page.evaluate("window.__sameDocument") is True  # htmx: no page reload
+    with tenant_context(tenant):
+        followup.refresh_from_db()
+        visit = Visit.objects.get(plan_id=followup.visit_plan_id)
+        recall = followup.recalls.get()
+    assert followup.status == "done" and followup.visit_id == visit.pk and visit.status == "submitted"
+    assert "记得每日一次" in followup.answers.values()
+    assert (recall.recall, recall.reaction) == ("partly", "doubt")
+
+    # "Send an insight" from the report: prefilled with the event, product and key message.
+    page.locator("[data-testid=send-insight]").click()
+    expect(page.locator("[data-testid=about-event]")).to_have_text(event.title)
+    expect(page.locator("select[name=product]")).to_have_value(str(world.product.pk))
+    expect(page.locator("select[name=key_message]")).to_have_value(str(world.km1.pk))
+    page.select_option("select[name=kind]", "objection")
+    page.fill("textarea[name=text]", "医生质疑肾功能不全时的剂量数据")
+    page.locator("[data-testid=send-insight]").click()
+    expect(page.locator("[data-testid=page-title]")).to_be_visible()
+    with tenant_context(tenant):
+        insight = Insight.objects.get(text="医生质疑肾功能不全时的剂量数据")
+    assert (insight.event_id, insight.visit_id, insight.key_message_id) == (event.pk, visit.pk, world.km1.pk)
+    assert insight.product_manager_id == world.pm.pk
+
+
+def test_scorecard_charts_on_the_desktop_and_the_week_on_a_phone(page, phone_page, login, tenant):
+    """The PM sees the scorecard as charts (desktop, drawn by Chart.js); the rep browses the week
+    calendar on the phone, week by week, with a filter kept."""
+    from events import services
+    from tests.events.isolation_cases import _held
+
+    world = event_world(tenant, "R")
+    world.prefix = "R"
+    event = _held(world)
+    with tenant_context(tenant):
+        followup = EventFollowUp.objects.get(event=event)
+        services.followup_complete(
+            tenant=tenant,
+            by=world.rep,
+            followup=followup,
+            recalls=[{"key_message": world.km1.pk, "recall": "remembered", "reaction": "accepted"}],
+            trial="started",
+        )
+    login(page, world.pm)
+    page.goto(f"/events/{event.pk}/")
+    for testid in ("chart-tiers", "chart-signed", "chart-followup", "chart-recall"):
+        chart = page.locator(f"canvas[data-testid={testid}]")
+        expect(chart).to_have_attribute("data-rendered", "1")
+        box = chart.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100, (testid, box)
+    page.locator("[data-testid=scorecard-tables] summary").click()
+    expect(page.locator("[data-testid=sc-recall]")).to_contain_text("100")
+
+    rep = phone_page
+    login(rep, world.rep)
+    monday = timezone.localdate(event.starts_at) - datetime.timedelta(
+        days=timezone.localdate(event.starts_at).weekday()
+    )
+    rep.goto(f"/events/week/?week={monday.isoformat()}&type=department_meeting")
+    expect(rep.locator(f"[data-testid=calendar-event][data-event-id='{event.pk}']").first).to_be_visible()
+    assert rep.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
+    rep.locator("[data-testid=next-week]").click()
+    expect(rep.locator("[data-testid=calendar-week]")).to_have_attribute(
+        "data-monday", (monday + datetime.timedelta(days=7)).isoformat()
+    )
+    expect(rep.locator(f"[data-testid=calendar-event][data-event-id='{event.pk}']")).to_have_count(0)
+    expect(rep.locator("select[name=type]")).to_have_value("department_meeting")
+    rep.locator("[data-testid=prev-week]").click()
+    expect(rep.locator(f"[data-testid=calendar-event][data-event-id='{event.pk}']").first).to_be_visible()

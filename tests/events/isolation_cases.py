@@ -179,3 +179,31 @@ def followup_page(tenant, other_tenant, make_user):
         text=lambda f: f.event.title,
         list_url=reverse("event_followup_list"),
     )
+
+
+@isolation_case("page:event_week")
+def week_page(tenant, other_tenant, make_user):
+    mine, theirs, own, foreign = _worlds(tenant, other_tenant)
+    week = timezone.localtime(own.starts_at).date().isoformat()  # both tenants' events are in this week
+    return _page(
+        "event_detail",
+        mine.rep,
+        [own],
+        [foreign],
+        text=lambda e: e.title,
+        list_url=f"{reverse('event_week')}?week={week}",
+    )
+
+
+@isolation_case("page:insight_new")
+def insight_new_page(tenant, other_tenant, make_user):
+    """The insight form prefilled from an event (``?event=``): another tenant's event is 404."""
+    mine, theirs, own, foreign = _worlds(tenant, other_tenant)
+    return IsolationCase(
+        user=mine.rep,
+        own=[own],
+        foreign=[foreign],
+        kind="page",
+        detail_url=lambda e: f"{reverse('insight_new')}?event={e.pk}",
+        text=lambda e: e.title,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from crm.web import (
     tenant_user,
 )
 from hospitals.selectors import visible_doctors
-from visits import pages, selectors, services
+from visits import hooks, pages, selectors, services
 from visits.forms import (
     VisitAmendForm,
     VisitReportForm,
@@ -84,7 +85,22 @@ def _report_form(user, data=None, *, visit=None, plan=None, amend=False, product
     )
 
 
-def _report_context(user, *, form, doctor, plan=None, visit=None, saved=False) -> dict:
+def _sections(user, *, plan=None, visit=None, data=None) -> list:
+    """The sections apps above add to this report's form (visits.hooks.register_report_section)."""
+    return hooks.report_sections(tenant=user.tenant_id, user=user, plan=plan, visit=visit, data=data)
+
+
+def _valid(form, sections, submit: bool) -> bool:
+    """The report form and every added section valid; a section's errors are flagged on top."""
+    ok = form.is_valid()
+    valid = [s.is_valid(submit=submit) for s in sections]  # every section, to show all their errors
+    if not all(valid):
+        form.add_error(None, _("Please complete the marked questions below; nothing you typed is lost."))
+        ok = False
+    return ok
+
+
+def _report_context(user, *, form, doctor, plan=None, visit=None, saved=False, sections=None) -> dict:
     settings_obj = selectors.visit_settings(tenant=user.tenant_id)
     clock = None
     if visit is not None:
@@ -99,6 +115,7 @@ def _report_context(user, *, form, doctor, plan=None, visit=None, saved=False) -
         "window_hours": settings_obj.submit_window_hours,
         "backdate_days": settings_obj.backdate_limit_days,
         "action_url": reverse("visit_detail", args=[visit.pk]) if visit is not None else None,
+        "sections": _sections(user, plan=plan, visit=visit) if sections is None else sections,
     }
 
 
@@ -121,6 +138,7 @@ def _render_report(request, user, visit, *, amend_form=None, push=False, status=
         "visit": visit,
         "can_amend": can_amend,
         "amend_form": amend_form,
+        "links": hooks.report_links(tenant=tenant, user=user, visit=visit),
         **pages.report_view(tenant, visit),
     }
     template = "visits/_report.html" if is_htmx(request) else "visits/report_detail.html"
@@ -130,27 +148,52 @@ def _render_report(request, user, visit, *, amend_form=None, push=False, status=
     return response
 
 
-def _save_report(request, user, *, form, doctor, plan=None, visit=None):
-    """Save (create or update) the draft, then submit when asked; errors go back on the form."""
+class _SectionRefused(Exception):
+    """A report section refused on submit: the submit is rolled back (its errors are on it)."""
+
+
+def _save_report(request, user, *, form, doctor, plan=None, visit=None, sections=()):
+    """Save (create or update) the draft with its sections, then submit when asked (the submit and
+    the sections' final records in one transaction); errors go back on the form."""
     tenant = user.tenant_id
     submit = request.POST.get("action") == "submit"
     kwargs = form.service_kwargs()
+    existing = visit
     try:
-        if visit is None:
-            visit = services.visit_create(tenant=tenant, by=user, doctor=doctor, plan=plan, **kwargs)
-            created = True
+        with transaction.atomic():
+            if visit is None:
+                visit = services.visit_create(tenant=tenant, by=user, doctor=doctor, plan=plan, **kwargs)
+                created = True
+            else:
+                visit = services.visit_update(tenant=tenant, by=user, visit=visit, **kwargs)
+                created = False
+            saved = [s.save(visit=visit, submit=False) for s in sections]
+            if not all(saved):
+                raise _SectionRefused
+    except (ValidationError, _SectionRefused) as exc:
+        if isinstance(exc, ValidationError):
+            add_service_errors(form, exc)
         else:
-            visit = services.visit_update(tenant=tenant, by=user, visit=visit, **kwargs)
-            created = False
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None, False
+            form.add_error(None, _("Please complete the marked questions below; nothing you typed is lost."))
+        if existing is not None:
+            existing.refresh_from_db()
+        return existing, False
     if submit:
+        draft = visit
         try:
-            visit = services.visit_submit(tenant=tenant, by=user, visit=visit)
+            with transaction.atomic():
+                visit = services.visit_submit(tenant=tenant, by=user, visit=visit)
+                saved = [s.save(visit=visit, submit=True) for s in sections]
+                if not all(saved):
+                    raise _SectionRefused
         except ValidationError as exc:
             add_service_errors(form, exc)
-            return visit, created
+            draft.refresh_from_db()
+            return draft, created
+        except _SectionRefused:
+            form.add_error(None, _("Please complete the marked questions below; nothing you typed is lost."))
+            draft.refresh_from_db()
+            return draft, created
     return visit, created
 
 
@@ -179,11 +222,14 @@ def visit_new(request):
         form = _report_form(user, plan=plan)
         return render(request, "visits/report_form.html", _report_context(user, form=form, doctor=doctor, plan=plan))
     form = _report_form(user, request.POST, plan=plan)
-    if not form.is_valid():
-        return _render_report_form(request, _report_context(user, form=form, doctor=doctor, plan=plan))
-    visit, _created = _save_report(request, user, form=form, doctor=doctor, plan=plan)
+    sections = _sections(user, plan=plan, data=request.POST)
+    if not _valid(form, sections, request.POST.get("action") == "submit"):
+        context = _report_context(user, form=form, doctor=doctor, plan=plan, sections=sections)
+        return _render_report_form(request, context)
+    visit, _created = _save_report(request, user, form=form, doctor=doctor, plan=plan, sections=sections)
     if visit is None:
-        return _render_report_form(request, _report_context(user, form=form, doctor=doctor, plan=plan))
+        context = _report_context(user, form=form, doctor=doctor, plan=plan, sections=sections)
+        return _render_report_form(request, context)
     if visit.status == VisitStatus.SUBMITTED:
         if not is_htmx(request):
             messages.success(request, _("Report submitted."))
@@ -194,7 +240,9 @@ def visit_new(request):
             messages.success(request, _("Draft saved."))
         return redirect("visit_detail", pk=visit.pk)
     # The draft exists now: the form goes on at the draft's address, with what was typed.
-    context = _report_context(user, form=form, doctor=doctor, plan=plan, visit=visit, saved=not form.errors)
+    context = _report_context(
+        user, form=form, doctor=doctor, plan=plan, visit=visit, saved=not form.errors, sections=sections
+    )
     return _render_report_form(request, context, push_url=reverse("visit_detail", args=[visit.pk]))
 
 
@@ -235,15 +283,24 @@ def visit_save(request, user, visit):
         return _locked(request, user, visit)
     plan = visit.plan
     form = _report_form(user, request.POST, visit=visit, plan=plan)
-    if form.is_valid():
-        visit, _created = _save_report(request, user, form=form, doctor=visit.doctor, plan=plan, visit=visit)
+    sections = _sections(user, plan=plan, visit=visit, data=request.POST)
+    if _valid(form, sections, request.POST.get("action") == "submit"):
+        visit, _created = _save_report(
+            request, user, form=form, doctor=visit.doctor, plan=plan, visit=visit, sections=sections
+        )
         if visit.status == VisitStatus.SUBMITTED:
             if not is_htmx(request):
                 messages.success(request, _("Report submitted."))
                 return redirect("visit_detail", pk=visit.pk)
             return _render_report(request, user, visit, push=True)
     context = _report_context(
-        user, form=form, doctor=visit.doctor, plan=plan, visit=visit, saved=form.is_valid() and not form.errors
+        user,
+        form=form,
+        doctor=visit.doctor,
+        plan=plan,
+        visit=visit,
+        saved=form.is_valid() and not form.errors,
+        sections=sections,
     )
     return _render_report_form(request, context)
 
