@@ -923,3 +923,35 @@ class Insight(TenantModel):
 
 # Speaker and consulting fees, the transfer-of-value ledger and audit flags (issue 11).
 from events.fees.models import *  # noqa: E402,F401,F403
+
+# --- event visibility by territory (issue 10, performance) -------------------------------------
+
+
+class EventTerritory(TenantModel):
+    """A territory one of whose aligned doctors is an attendee of the event: what lets a rep's
+    event list ask "events my doctors attend" with one index probe instead of a subquery over
+    millions of attendees (``events.selectors.event_list``).
+
+    Derived data, kept by database triggers (migration ``0007_event_territory_visibility``) on
+    ``events_attendee`` (added, removed, moved to another doctor by a merge) and on
+    ``hospitals_doctorterritory`` (alignment changed by any path: admin, API, import, merge), so
+    no writer can forget it. A rep's own territories are read at query time, so reassigning a
+    rep needs no maintenance. ``events.services.event_territories_rebuild`` recomputes a
+    tenant's rows from scratch (repair, and the check the tests make).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    territory = models.ForeignKey(
+        "accounts.Territory", on_delete=models.CASCADE, related_name="+", verbose_name=_("territory")
+    )
+
+    class Meta:
+        verbose_name = _("event territory")
+        verbose_name_plural = _("event territories")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "territory", "event"], name="eventterritory_tenant_uniq"),
+        ]
+        indexes = [models.Index(fields=["tenant", "event"], name="eventterr_tenant_event_idx")]
+
+    def __str__(self):
+        return f"{self.event_id} ↔ {self.territory_id}"

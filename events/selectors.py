@@ -13,11 +13,12 @@ import statistics
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, Territory, TerritoryAssignment, User
 from accounts.selectors import team_members
+from crm.memo import memoize
 from crm.permissions import EVENT_ALL_READERS, INSIGHT_ANSWERERS
 from crm.tenancy import tenant_id_of
 from events.models import (
@@ -30,6 +31,7 @@ from events.models import (
     EventKeyMessage,
     EventSettings,
     EventStatus,
+    EventTerritory,
     Expense,
     FollowUpRecall,
     FollowUpStatus,
@@ -77,9 +79,13 @@ def event_list(*, tenant, user) -> QuerySet[Event]:
         return events
     followed = EventFollowUp.objects.for_tenant(tenant).filter(assignee=user).values("event_id")
     if role == Role.REP:
-        doctors = hospital_selectors.visible_doctor_ids(tenant=tenant, user=user)
-        covered = hospital_selectors._restrict(Attendee.objects.for_tenant(tenant), "doctor_id", doctors)
-        return events.filter(Q(owner=user) | Q(pk__in=followed) | Q(pk__in=covered.values("event_id")))
+        # "Events my doctors attend" through the territories of the attendees' doctors
+        # (EventTerritory, kept by triggers): one index probe per candidate event, where a
+        # subquery over the attendees of the rep's whole book cost hundreds of milliseconds.
+        covered = EventTerritory.objects.for_tenant(tenant).filter(
+            event_id=OuterRef("pk"), territory_id__any_of=_rep_territory_ids(tenant=tenant, user=user)
+        )
+        return events.filter(Q(owner=user) | Q(pk__in=followed) | Exists(covered))
     if role == Role.DISTRIBUTOR_REP:
         mine = hospital_selectors.user_distributor_ids(tenant=tenant, user=user)
         return events.filter(Q(owner=user) | Q(distributor_id__in=mine) | Q(pk__in=followed))
@@ -87,6 +93,22 @@ def event_list(*, tenant, user) -> QuerySet[Event]:
         team = team_members(tenant=tenant, manager=user).order_by().values("pk")
         return events.filter(Q(owner=user) | Q(owner_id__in=team) | Q(pk__in=followed))
     return events.none()
+
+
+def _rep_territory_ids(*, tenant, user) -> list[int]:
+    """The leaf territories ``user`` covers (once per read-only request, crm/memo.py)."""
+    key = ("events.rep_territories", tenant_id_of(tenant), user.pk)
+    return memoize(key, lambda: _read_rep_territory_ids(tenant=tenant, user=user))
+
+
+def _read_rep_territory_ids(*, tenant, user) -> list[int]:
+    assigned = TerritoryAssignment.objects.for_tenant(tenant).filter(user=user).values("territory_id")
+    leaves = (
+        Territory.objects.for_tenant(tenant)
+        .leaves()
+        .filter(Q(pk__in=assigned) | Q(parent_id__in=assigned) | Q(parent__parent_id__in=assigned))
+    )
+    return list(leaves.order_by().values_list("pk", flat=True))  # one query
 
 
 def event_get(*, tenant, user, pk) -> Event | None:
@@ -264,7 +286,7 @@ def open_questions(*, tenant, attendee_ids) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
     rows = (
         Question.objects.for_tenant(tenant)
-        .filter(attendee_id__in=list(attendee_ids), answered_on_spot=False)
+        .filter(attendee_id__any_of=list(attendee_ids), answered_on_spot=False)  # thousands of ids: one array
         .order_by("id")
     )
     answers = {

@@ -27,6 +27,7 @@ from events.services.attendees import (
     attendee_rsvp,
     attendee_sign_in,
     attendees_invite,
+    event_territories_rebuild,
     self_sign_in,
     self_signin_resolve,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "attendee_rsvp",
     "attendee_sign_in",
     "attendees_invite",
+    "event_territories_rebuild",
     "budget_line_set",
     "check_upload",
     "event_approve",

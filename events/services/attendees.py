@@ -322,3 +322,39 @@ def self_signin_resolve(*, tenant, by, signin, doctor=None, dismiss: bool = Fals
     if not dismiss and row.event.status in FROZEN_STATUSES:
         _enqueue_followups(tenant, row.event)  # a late-matched attendee gets their follow-up too
     return row
+
+
+# --- event visibility by territory ----------------------------------------------------------
+
+_TERRITORIES_PRUNE_SQL = """
+DELETE FROM events_eventterritory et WHERE et.tenant_id = %(tenant)s AND NOT EXISTS (
+    SELECT 1 FROM events_attendee a
+    JOIN hospitals_doctorterritory dt ON dt.tenant_id = a.tenant_id AND dt.doctor_id = a.doctor_id
+                                     AND dt.territory_id = et.territory_id
+    WHERE a.tenant_id = et.tenant_id AND a.event_id = et.event_id)
+"""
+
+_TERRITORIES_FILL_SQL = """
+INSERT INTO events_eventterritory (tenant_id, event_id, territory_id)
+SELECT DISTINCT a.tenant_id, a.event_id, dt.territory_id
+FROM events_attendee a
+JOIN hospitals_doctorterritory dt ON dt.tenant_id = a.tenant_id AND dt.doctor_id = a.doctor_id
+WHERE a.tenant_id = %(tenant)s
+ON CONFLICT (tenant_id, territory_id, event_id) DO NOTHING
+"""
+
+
+@transaction.atomic
+def event_territories_rebuild(*, tenant) -> dict[str, int]:
+    """Recompute ``EventTerritory`` of ``tenant`` from its attendees and alignments (the
+    triggers of migration 0007 keep it as writes happen; this is the repair and the check):
+    returns how many pairs were ``added`` and ``removed`` (both 0 when the triggers kept up)."""
+    tid = tenant_id_of(tenant)
+    with connection.cursor() as cur:
+        cur.execute(_TERRITORIES_PRUNE_SQL, {"tenant": tid})
+        removed = cur.rowcount
+        cur.execute(_TERRITORIES_FILL_SQL, {"tenant": tid})
+        added = cur.rowcount
+    if added or removed:
+        stats.analyze_on_commit()
+    return {"added": added, "removed": removed}
