@@ -291,18 +291,18 @@ def week_context(user, *, week_start: datetime.date) -> dict:
                 "plans": [p for p in plans if timezone.localtime(p.planned_at).date() == day],
             }
         )
-    suggestions = selectors.suggested_week(tenant=tenant, rep=user, week_start=week_start)
     # Never more than the week can hold (issue 15): the week's capacity less what is planned.
     capacity = selectors.rep_capacity(
         tenant=tenant, rep=user, start=week_start, end=week_start + datetime.timedelta(days=7)
     )
     room = max(capacity.visits - len(plans), 0)
     shown = min(WEEK_SUGGESTIONS_SHOWN, room)
+    suggestions, total = selectors.suggested_week_head(tenant=tenant, rep=user, week_start=week_start, limit=shown)
     return {
         "week_capacity": capacity,
         "week_room": room,
         # The most urgent first; a phone page of hundreds of rows helps nobody plan a week.
-        "suggestion_total": len(suggestions),
+        "suggestion_total": total,
         "suggestions_shown": shown,
         "week_start": week_start,
         "week_end": week_start + datetime.timedelta(days=6),
@@ -310,7 +310,7 @@ def week_context(user, *, week_start: datetime.date) -> dict:
         "next_week": week_start + datetime.timedelta(days=7),
         "days": days,
         "plan_count": len(plans),
-        "suggestions": suggestions[:shown],
+        "suggestions": suggestions,
     }
 
 
