@@ -273,24 +273,25 @@ def week_context(user, *, week_start: datetime.date) -> dict:
     tenant = user.tenant_id
     start, _ = selectors.local_day_bounds(week_start)
     end, _ = selectors.local_day_bounds(week_start + datetime.timedelta(days=7))
+    # What the calendar shows of a plan (time, doctor, status): a busy week holds well over a
+    # hundred plans, so nothing else is read.
     plans = list(
         selectors.visit_plan_list(tenant=tenant, user=user)
         .filter(rep=user, planned_at__gte=start, planned_at__lt=end)
         .exclude(status=VisitPlanStatus.CANCELLED)
+        .select_related(None)
+        .select_related("doctor")
+        .only("id", "tenant_id", "rep_id", "status", "planned_at", "doctor_id", "doctor__id", "doctor__name")
         .order_by("planned_at", "id")
     )
     today = timezone.localdate()
+    by_day: dict[datetime.date, list] = {}
+    for p in plans:
+        by_day.setdefault(timezone.localtime(p.planned_at).date(), []).append(p)
     days = []
     for i in range(7):
         day = week_start + datetime.timedelta(days=i)
-        days.append(
-            {
-                "date": day,
-                "is_today": day == today,
-                "is_past": day < today,
-                "plans": [p for p in plans if timezone.localtime(p.planned_at).date() == day],
-            }
-        )
+        days.append({"date": day, "is_today": day == today, "is_past": day < today, "plans": by_day.get(day, [])})
     # Never more than the week can hold (issue 15): the week's capacity less what is planned.
     capacity = selectors.rep_capacity(
         tenant=tenant, rep=user, start=week_start, end=week_start + datetime.timedelta(days=7)

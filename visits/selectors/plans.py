@@ -333,34 +333,38 @@ def suggested_week_head(
                 doctor=None, reason=VisitPlanSource.BEHIND_FREQUENCY, tier=tier, target=target, actual=actual
             )
             out.append((doctor_id, suggestion))
+    # Due next steps as plain rows too (a rep may have hundreds open): doctor and tier are read
+    # for the shown ones only.
     tasks = (
         FollowUpTask.objects.for_tenant(tenant)
         .open()
         .filter(assignee=rep, kind=FollowUpTrigger.NEXT_STEP, doctor__isnull=False, due_at__lt=end)
-        .select_related("doctor", "doctor__hospital")
         .order_by("due_at", "id")
+        .values_list("pk", "doctor_id", "due_at")
     )
-    tiers = None
-    for task in tasks:
-        if task.doctor_id in seen:
+    for task_id, doctor_id, due_at in tasks:
+        if doctor_id in seen:
             continue
-        if tiers is None:
-            tiers = doctor_tiers(tenant=tenant, doctor_ids=[t.doctor_id for t in tasks])
-        seen.add(task.doctor_id)
+        seen.add(doctor_id)
         suggestion = Suggestion(
-            doctor=task.doctor,
+            doctor=None,
             reason=VisitPlanSource.FOLLOW_UP,
-            tier=tiers.get(task.doctor_id, DEFAULT_TIER),
-            due=timezone.localtime(task.due_at).date(),
-            task_id=task.pk,
+            tier=None,
+            due=timezone.localtime(due_at).date(),
+            task_id=task_id,
         )
-        out.append((task.doctor_id, suggestion))
+        out.append((doctor_id, suggestion))
     for s in event_followup_suggestions(tenant=tenant, rep=rep, week_start=week_start):
         if s.doctor.pk not in seen:
             seen.add(s.doctor.pk)
             out.append((s.doctor.pk, s))
     head = out if limit is None else out[:limit]
     doctors = load_doctors(tenant=tenant, ids=[d for d, s in head if s.doctor is None])
+    untiered = [d for d, s in head if s.tier is None]
+    tiers = doctor_tiers(tenant=tenant, doctor_ids=untiered) if untiered else {}
+    for doctor_id, s in head:
+        if s.tier is None:
+            s.tier = tiers.get(doctor_id, DEFAULT_TIER)
     shown = []
     for doctor_id, s in head:
         if s.doctor is None:
