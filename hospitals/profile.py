@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
+import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -500,13 +503,52 @@ def sales_by_month(*, tenant, user, hospital=None, distributor=None, months: int
 HOSPITAL_CHOICES_MAX = 300
 
 
+# The viewer-dependent choices (cities, hospitals, departments, territories) are kept a short
+# while per tenant, user and chosen place: the doctor list is the page field users open most,
+# and these choices change only when master data or alignments do. Every such write bumps the
+# tenant's generation (:func:`filter_options_changed`: imports, saved or deleted hospitals,
+# departments, doctors, territories, assignments and alignments); a bulk write that sends no
+# signal and does not bump is seen within the TTL.
+FILTER_OPTIONS_TTL = 120
+
+
+def _generation_key(tenant) -> str:
+    return f"hospitals:filter-options:gen:{getattr(tenant, 'pk', tenant)}"
+
+
+def filter_options_changed(tenant) -> None:
+    """Forget the cached filter choices of every user of ``tenant`` (a new generation)."""
+    cache.set(_generation_key(tenant), time.time_ns(), timeout=None)
+
+
 def doctor_filter_options(*, tenant, user, params) -> dict:
     """Choices for the doctor list's filters, narrowed to what the viewer sees.
 
     The hospital choice is offered once the viewer's hospitals (within the chosen province and
     city) are few enough for a select; a hospital chosen elsewhere (the hospital page's "all
-    doctors" link) is always shown. A fixed number of queries whatever the data.
+    doctors" link) is always shown. A fixed number of queries whatever the data, none while the
+    choices are cached (``FILTER_OPTIONS_TTL``).
     """
+    tenant_id = getattr(tenant, "pk", tenant)
+    place = (params.get("province") or "", params.get("city") or "", int_or_none(params.get("hospital")))
+    generation = cache.get(_generation_key(tenant_id), 0)
+    digest = hashlib.sha256(repr((tenant_id, generation, user.pk, user.role, place)).encode()).hexdigest()
+    key = f"hospitals:filter-options:{digest}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _doctor_filter_choices(tenant=tenant, user=user, params=params)
+        cache.set(key, choices, timeout=FILTER_OPTIONS_TTL)
+    return {
+        "provinces": PROVINCES,
+        **choices,
+        "department_codes": list(STANDARD_DEPARTMENTS.items()),
+        "grades": HospitalGrade.choices,
+        "titles": ClinicalTitle.choices,
+        "society_positions": SocietyRole.choices,
+    }
+
+
+def _doctor_filter_choices(*, tenant, user, params) -> dict:
     province, city = params.get("province") or "", params.get("city") or ""
     hospitals = selectors.visible_hospitals(tenant=tenant, user=user)
     in_place = hospitals
@@ -542,16 +584,11 @@ def doctor_filter_options(*, tenant, user, params) -> dict:
         )
     territories = list(territory_list(tenant=tenant, user=user).order_by("code").values_list("pk", "name"))
     return {
-        "provinces": PROVINCES,
         "cities": cities,
         "hospitals": hospital_choices,
         "hospitals_capped": hospitals_capped,
         "departments": departments,
-        "department_codes": list(STANDARD_DEPARTMENTS.items()),
-        "grades": HospitalGrade.choices,
-        "titles": ClinicalTitle.choices,
         "territories": territories,
-        "society_positions": SocietyRole.choices,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -105,21 +106,42 @@ def hammer(port: int, plan: list[tuple[str, str, str]], *, clients: int) -> list
         return list(pool.map(lambda item: get(port, item[2], cookie=item[1], who=item[0]), plan))
 
 
-def for_duration(port: int, plan: list[tuple[str, str, str]], *, clients: int, seconds: float) -> list[Hit]:
-    """``clients`` users, each with a keep-alive connection, cycling through ``plan`` for ``seconds``."""
+def for_duration(
+    port: int, plan: list[tuple[str, str, str]], *, clients: int, seconds: float, think: tuple[float, float] = (0, 0)
+) -> list[Hit]:
+    """``clients`` users, each with a keep-alive connection, cycling through ``plan`` for ``seconds``;
+    between two pages each user waits a time drawn uniformly from ``think`` (seconds; a fixed
+    seed per user, so runs compare), as a person reads a page before the next click."""
     hits: list[Hit] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
     def user(index):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        rng = random.Random(index)  # noqa: S311  (think times, not secrets)
         i = index
         mine = []
+        # A modelled pause (a person reading), not a wait for something: users start spread over
+        # the first think time rather than in the same instant.
+        if think[1] > 0:
+            time.sleep(rng.uniform(0, think[1]))
         while time.monotonic() < stop_at:
+            if mine and think[1] > 0:
+                time.sleep(min(rng.uniform(*think), max(stop_at - time.monotonic(), 0)))
+                if time.monotonic() >= stop_at:
+                    break
             who, cookie, path = plan[i % len(plan)]
             hit = get(port, path, cookie=cookie, who=who, keep=conn)
             if hit.status == 0:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                if think[1] > 0:
+                    # A kept-alive connection the server closed while the user was reading: a
+                    # browser sends the GET again on a new connection (RFC 9112 §9.3.1), once;
+                    # the time of both attempts counts, a second failure is an error.
+                    again = get(port, path, cookie=cookie, who=who, keep=conn)
+                    hit = dataclasses.replace(again, ms=hit.ms + again.ms)
+                    if hit.status == 0:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             mine.append(hit)
             i += clients
         conn.close()

@@ -24,6 +24,7 @@ class VisitsConfig(AppConfig):
         from visits.schedule import _post_migrate
 
         post_migrate.connect(_post_migrate, sender=self, dispatch_uid="visits_periodic_tasks")
+        _forget_behind_frequency_on_change()
 
         doctor_hooks.register_doctor_section(
             key="tl", template="visits/_doctor_timeline.html", context=pages.doctor_timeline_context, order=20
@@ -64,3 +65,27 @@ class VisitsConfig(AppConfig):
         from visits.merge import register_visit_references
 
         register_visit_references()
+
+
+def _forget_behind_frequency_on_change():
+    """The cached rows behind frequency (visits.selectors.plans) follow the writes they depend on."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    from accounts.models import TerritoryAssignment
+    from hospitals.models import DoctorTerritory
+    from segmentation.models import TierAssignment, TierOverride
+    from visits.models import CyclePlan, CyclePlanLine, Visit
+    from visits.selectors.plans import behind_frequency_changed
+
+    def changed(sender, instance, **kwargs):
+        # Now (this transaction's own later reads), and again once committed (a request that
+        # read and cached the old rows meanwhile).
+        tenant_id = instance.tenant_id
+        behind_frequency_changed(tenant_id)
+        transaction.on_commit(lambda: behind_frequency_changed(tenant_id))
+
+    for model in (Visit, CyclePlan, CyclePlanLine, TierOverride, TierAssignment, DoctorTerritory, TerritoryAssignment):
+        label = model._meta.label
+        post_save.connect(changed, sender=model, dispatch_uid=f"behind-frequency-{label}", weak=False)
+        post_delete.connect(changed, sender=model, dispatch_uid=f"behind-frequency-del-{label}", weak=False)

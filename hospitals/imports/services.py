@@ -38,7 +38,7 @@ from django.utils.translation import gettext_noop
 
 from crm import stats
 from crm.tenancy import tenant_context
-from hospitals import dictionary
+from hospitals import dictionary, profile
 from hospitals.imports import engine, kinds
 from hospitals.imports.errors import Invalid, RowError
 from hospitals.imports.progress import CacheProgress, Progress
@@ -204,6 +204,9 @@ def import_file(
                 # The job's statistics refresh: every table this import changed substantially is
                 # analysed right after the commit, before the job reports done (crm/stats.py).
                 stats.analyze_on_commit()
+                # The doctor list's filter choices (hospitals, cities, alignments) start afresh.
+                profile.filter_options_changed(tenant_id)
+                transaction.on_commit(lambda: profile.filter_options_changed(tenant_id))
             lap("write")
             ctx.flush_notes()
             result.notes = _sorted(ctx.notes)

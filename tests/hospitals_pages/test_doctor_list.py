@@ -71,6 +71,26 @@ def test_filter_changes_answer_the_whole_page_with_updated_choices(client, world
     assert f'<option value="{world.county.pk}"' in html
 
 
+def test_filter_choices_are_cached_per_user_and_follow_new_hospitals_and_alignments(client, world):
+    # Given the rep's doctor list, opened once (its filter choices computed and cached)
+    client.force_login(world.rep)
+    params = {"province": "江苏省", "city": "南京市"}
+    first = client.get(URL, params).content.decode()
+    assert f'<option value="{world.county.pk}"' in first
+    # When it is opened again, the choices cost no query (control: the first opening read them)
+    with CaptureQueriesContext(connection) as again:
+        client.get(URL, params)
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(URL, {"province": "江苏省", "city": "苏州市"})  # another place: computed
+    assert len(again) < len(fresh)
+    # When a doctor of a new hospital is aligned to the rep's territory, the next opening offers it
+    new = f.HospitalFactory(tenant=world.tenant, name="南京市第一医院", province="江苏省", city="南京市")
+    doctor = f.DoctorFactory(hospital=new, name="赵新")
+    f.DoctorTerritoryFactory(doctor=doctor, territory=world.t1)
+    assert f'<option value="{new.pk}"' not in first
+    assert f'<option value="{new.pk}"' in client.get(URL, params).content.decode()
+
+
 def test_the_search_box_is_live_with_htmx(client, world):
     client.force_login(world.rep)
     html = client.get(URL).content.decode()

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.tenancy import tenant_context
@@ -170,6 +172,74 @@ def test_suggested_week_puts_doctors_behind_frequency_first_then_due_follow_ups(
         suggestions = selectors.suggested_week(tenant=team.tenant, rep=team.rep, week_start=week_start)
     assert [(s.doctor.pk, s.reason) for s in suggestions] == [(a.pk, "behind_frequency"), (d.pk, "follow_up")]
     assert suggestions[0].target == 4 and suggestions[0].actual == 0
+
+
+def _doctor_reads(call) -> int:
+    """How many queries of ``call()`` read doctors with their hospital (model instances)."""
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return sum('FROM "hospitals_doctor"' in q["sql"] and '"hospitals_hospital"' in q["sql"] for q in captured)
+
+
+def test_the_week_page_reads_only_the_shown_suggestions_as_doctors_and_counts_them_all(midmonth_afternoon, team):
+    # Given four doctors of the rep behind frequency (a tier A first) and one follow-up due
+    a, b, c, d = team.doctors
+    week_start = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    with tenant_context(team.tenant):
+        _set_tier(team, a, "A")
+        _set_tier(team, d, "D")  # target 0: never behind, but a follow-up is due
+        FollowUpTaskFactory(doctor=d, assignee=team.rep, due_at=timezone.now() + datetime.timedelta(days=1))
+        every = selectors.suggested_week(tenant=team.tenant, rep=team.rep, week_start=week_start)
+        # When the page asks for the first two
+        head, total = selectors.suggested_week_head(tenant=team.tenant, rep=team.rep, week_start=week_start, limit=2)
+        # Then they are the head of the full list, with their doctors, and the total counts all
+        assert [(s.doctor.pk, s.reason) for s in head] == [(s.doctor.pk, s.reason) for s in every[:2]]
+        assert head[0].doctor.pk == a.pk and head[0].doctor.hospital.name  # hospital read with it
+        assert total == len(every) == 4
+        # and the doctors behind frequency beyond the head are never read as doctors: asking for
+        # none reads no doctor row (control: asking for two read them, above).
+        none, total_again = selectors.suggested_week_head(
+            tenant=team.tenant, rep=team.rep, week_start=week_start, limit=0
+        )
+        assert none == [] and total_again == 4
+        assert (
+            _doctor_reads(
+                lambda: selectors.suggested_week_head(tenant=team.tenant, rep=team.rep, week_start=week_start, limit=0)
+            )
+            == 0
+        )
+        assert (
+            _doctor_reads(
+                lambda: selectors.suggested_week_head(tenant=team.tenant, rep=team.rep, week_start=week_start, limit=2)
+            )
+            == 1
+        )
+
+
+def test_rows_behind_frequency_are_cached_and_follow_visits_tiers_and_plans(midmonth_afternoon, team):
+    a, b, *_ = team.doctors
+    with tenant_context(team.tenant):
+        _set_tier(team, a, "A")
+        first = selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+        assert first[0][:4] == (a.pk, "A", 4, 0)
+        # Read again: from the cache, no query (control: the first read queried)
+        with CaptureQueriesContext(connection) as again:
+            assert selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep) == first
+        assert len(again) == 0
+        # A submitted visit counts at once
+        _visit(team, a)
+        assert selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)[0][:4] == (a.pk, "A", 4, 1)
+        # and so do a new tier and a cycle plan
+        _set_tier(team, b, "A")
+        assert {r[0] for r in selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)[:2]} == {a.pk, b.pk}
+        services.cycle_plan_generate(tenant=team.tenant, rep=team.rep, month=timezone.localdate())
+        CyclePlanLine.objects.filter(plan__rep=team.rep, doctor=a).update(target=1)
+        # (a bulk UPDATE sends no signal: the TTL bounds it; a saved line is seen at once)
+        line = CyclePlanLine.objects.get(plan__rep=team.rep, doctor=b)
+        line.target = 1
+        line.save()
+        rows = selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+        assert a.pk not in {r[0] for r in rows} and (b.pk, "A", 1, 0) in rows
 
 
 def test_my_day_shows_todays_plans_reports_to_submit_tasks_due_and_doctors_behind(team, django_assert_max_num_queries):

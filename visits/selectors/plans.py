@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from crm.permissions import (
     FIELD_ROLES,
     HEAD_OFFICE_ROLES,
 )
+from crm.tenancy import tenant_id_of
 from hospitals.models import Doctor, KeyMessage
 from segmentation.selectors import tier_settings
 from visits import hooks
@@ -163,18 +166,61 @@ def visit_counts(*, tenant, doctor_ids, start, end) -> dict[int, int]:
     )
 
 
-def doctors_behind_frequency(*, tenant, rep, on: datetime.date | None = None, limit=None) -> list[DoctorBehind]:
-    """The rep's doctors with fewer submitted visits this month than their target, highest tier
-    and largest gap first. Three queries whatever the number of doctors."""
+# The rows behind frequency are read by the rep's home (My day), their week and the plan form,
+# the pages a rep opens most; each computation reads the rep's whole book (targets, tiers,
+# visits of the month). They are kept a few minutes per rep and month. Every write they depend
+# on bumps the tenant's generation (:func:`behind_frequency_changed`: saved or deleted visits,
+# cycle plans and lines, tier overrides and assignments, alignments and territory assignments —
+# visits.apps — and cycle-plan generation); a bulk write that sends no signal (a scoring run)
+# is seen within the TTL.
+BEHIND_TTL = 300
+
+
+def _behind_generation_key(tenant) -> str:
+    return f"visits:behind:gen:{tenant_id_of(tenant)}"
+
+
+def behind_frequency_changed(tenant) -> None:
+    """Forget the cached rows behind frequency of every rep of ``tenant`` (a new generation)."""
+    cache.set(_behind_generation_key(tenant), time.time_ns(), timeout=None)
+
+
+def behind_frequency_rows(*, tenant, rep, on: datetime.date | None = None) -> list[tuple[int, str, int, int]]:
+    """(doctor id, tier, target, actual) of the rep's doctors behind their call frequency this
+    month, highest tier and largest gap first: plain tuples (a rep's book holds thousands of
+    doctors; a page shows the head of the list, :func:`load_doctors` reads only those)."""
     on = on or timezone.localdate()
+    generation = cache.get(_behind_generation_key(tenant), 0)
+    key = f"visits:behind:{tenant_id_of(tenant)}:{generation}:{getattr(rep, 'pk', rep)}:{month_start(on):%Y-%m}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _read_behind_frequency_rows(tenant=tenant, rep=rep, on=on)
+        cache.set(key, rows, timeout=BEHIND_TTL)
+    return rows
+
+
+def _read_behind_frequency_rows(*, tenant, rep, on: datetime.date) -> list[tuple[int, str, int, int]]:
     targets = {d: tt for d, tt in doctor_targets(tenant=tenant, rep=rep, month=on).items() if tt[1] > 0}
     start, end = month_bounds(on)
     counts = visit_counts(tenant=tenant, doctor_ids=targets.keys(), start=start, end=end)
     behind = [(d, tier, target, counts.get(d, 0)) for d, (tier, target) in targets.items() if counts.get(d, 0) < target]
     behind.sort(key=lambda r: (r[1], -(r[2] - r[3]), r[0]))
+    return behind
+
+
+def load_doctors(*, tenant, ids) -> dict[int, Doctor]:
+    """Doctor id → doctor with hospital and department, for the rows a page shows."""
+    return Doctor.objects.for_tenant(tenant).select_related("hospital", "department").in_bulk(list(ids))
+
+
+def doctors_behind_frequency(*, tenant, rep, on: datetime.date | None = None, limit=None) -> list[DoctorBehind]:
+    """The rep's doctors with fewer submitted visits this month than their target, highest tier
+    and largest gap first. Four queries whatever the number of doctors; only the ``limit``
+    doctors returned are read as model instances."""
+    behind = behind_frequency_rows(tenant=tenant, rep=rep, on=on)
     if limit is not None:
         behind = behind[:limit]
-    doctors = Doctor.objects.for_tenant(tenant).select_related("hospital", "department").in_bulk([r[0] for r in behind])
+    doctors = load_doctors(tenant=tenant, ids=[r[0] for r in behind])
     return [DoctorBehind(doctor=doctors[d], tier=t, target=n, actual=a) for d, t, n, a in behind if d in doctors]
 
 
@@ -256,6 +302,15 @@ def suggested_week(*, tenant, rep, week_start: datetime.date) -> list[Suggestion
 
     Doctors already planned that week are left out; each doctor appears once.
     """
+    return suggested_week_head(tenant=tenant, rep=rep, week_start=week_start)[0]
+
+
+def suggested_week_head(
+    *, tenant, rep, week_start: datetime.date, limit: int | None = None
+) -> tuple[list[Suggestion], int]:
+    """The first ``limit`` suggestions of :func:`suggested_week` (all when None) and how many
+    there are in all. Doctors behind frequency are counted from plain rows; only the shown ones
+    are read as model instances (a rep's book: thousands of doctors, a page: fifty)."""
     week_end = week_start + datetime.timedelta(days=7)
     start, _ = local_day_bounds(week_start)
     end, _ = local_day_bounds(week_end)
@@ -266,50 +321,58 @@ def suggested_week(*, tenant, rep, week_start: datetime.date) -> list[Suggestion
         .values_list("doctor_id", flat=True)
     )
     seen = set(planned)
-    out: list[Suggestion] = []
+    # (doctor id, suggestion); a behind-frequency suggestion gets its doctor once it is shown.
+    out: list[tuple[int, Suggestion]] = []
     # The month whose frequency counts: today's when the week holds today, else the week's start.
     today = timezone.localdate()
     on = today if week_start <= today < week_end else week_start
-    for b in doctors_behind_frequency(tenant=tenant, rep=rep, on=on):
-        if b.doctor.pk not in seen:
-            seen.add(b.doctor.pk)
-            out.append(
-                Suggestion(
-                    doctor=b.doctor,
-                    reason=VisitPlanSource.BEHIND_FREQUENCY,
-                    tier=b.tier,
-                    target=b.target,
-                    actual=b.actual,
-                )
+    for doctor_id, tier, target, actual in behind_frequency_rows(tenant=tenant, rep=rep, on=on):
+        if doctor_id not in seen:
+            seen.add(doctor_id)
+            suggestion = Suggestion(
+                doctor=None, reason=VisitPlanSource.BEHIND_FREQUENCY, tier=tier, target=target, actual=actual
             )
+            out.append((doctor_id, suggestion))
+    # Due next steps as plain rows too (a rep may have hundreds open): doctor and tier are read
+    # for the shown ones only.
     tasks = (
         FollowUpTask.objects.for_tenant(tenant)
         .open()
         .filter(assignee=rep, kind=FollowUpTrigger.NEXT_STEP, doctor__isnull=False, due_at__lt=end)
-        .select_related("doctor", "doctor__hospital")
         .order_by("due_at", "id")
+        .values_list("pk", "doctor_id", "due_at")
     )
-    tiers = None
-    for task in tasks:
-        if task.doctor_id in seen:
+    for task_id, doctor_id, due_at in tasks:
+        if doctor_id in seen:
             continue
-        if tiers is None:
-            tiers = doctor_tiers(tenant=tenant, doctor_ids=[t.doctor_id for t in tasks])
-        seen.add(task.doctor_id)
-        out.append(
-            Suggestion(
-                doctor=task.doctor,
-                reason=VisitPlanSource.FOLLOW_UP,
-                tier=tiers.get(task.doctor_id, DEFAULT_TIER),
-                due=timezone.localtime(task.due_at).date(),
-                task_id=task.pk,
-            )
+        seen.add(doctor_id)
+        suggestion = Suggestion(
+            doctor=None,
+            reason=VisitPlanSource.FOLLOW_UP,
+            tier=None,
+            due=timezone.localtime(due_at).date(),
+            task_id=task_id,
         )
+        out.append((doctor_id, suggestion))
     for s in event_followup_suggestions(tenant=tenant, rep=rep, week_start=week_start):
         if s.doctor.pk not in seen:
             seen.add(s.doctor.pk)
-            out.append(s)
-    return out
+            out.append((s.doctor.pk, s))
+    head = out if limit is None else out[:limit]
+    doctors = load_doctors(tenant=tenant, ids=[d for d, s in head if s.doctor is None])
+    untiered = [d for d, s in head if s.tier is None]
+    tiers = doctor_tiers(tenant=tenant, doctor_ids=untiered) if untiered else {}
+    for doctor_id, s in head:
+        if s.tier is None:
+            s.tier = tiers.get(doctor_id, DEFAULT_TIER)
+    shown = []
+    for doctor_id, s in head:
+        if s.doctor is None:
+            s.doctor = doctors.get(doctor_id)
+            if s.doctor is None:  # gone since the rows were read
+                continue
+        shown.append(s)
+    return shown, len(out)
 
 
 def event_followup_suggestions(*, tenant, rep, week_start) -> list[Suggestion]:
