@@ -188,7 +188,10 @@ def efpia_columns():
 # 5,000,000 rows at ≥ 100,000 rows/s is beyond a Python row loop (crm.exports spends ~30 µs a
 # row on conversions), so the ledger CSV is produced by ``COPY … TO STDOUT (FORMAT csv)`` one
 # keyset chunk at a time, each in the tenant's transaction (RLS applies), and streamed as it
-# comes. Text a spreadsheet would run as a formula is neutralised in SQL exactly as
+# comes. Rows come in entry order (the ledger is append-only: the id is the posting order), keyset
+# on the primary key: the heap is in id order, so a chunk reads consecutive pages — ordered by
+# date, each 50,000-row chunk fetched rows scattered over the whole table (EXPLAIN ANALYZE at
+# 5,000,000 rows: 3.3-4.4 s of a 6.5-7.7 s chunk in that index scan). Text a spreadsheet would run as a formula is neutralised in SQL exactly as
 # crm.exports does it (a leading quote before = @ tab CR, and before + or - unless the cell is a
 # number or a phone number).
 
@@ -208,9 +211,8 @@ COPY (
     FROM events_toventry t
     JOIN hospitals_doctor d ON d.id = t.doctor_id
     JOIN hospitals_hospital h ON h.id = d.hospital_id
-    WHERE t.tenant_id = %(t)s AND t.on_date >= %(start)s AND t.on_date < %(end)s
-      AND (t.on_date, t.id) > (%(last_date)s, %(last_id)s)
-    ORDER BY t.on_date, t.id
+    WHERE t.tenant_id = %(t)s AND t.on_date >= %(start)s AND t.on_date < %(end)s AND t.id > %(last_id)s
+    ORDER BY t.id
     LIMIT %(limit)s
 ) TO STDOUT WITH (FORMAT csv)
 """
@@ -230,7 +232,7 @@ def ledger_csv_stream(*, tenant, year: int):
     csv.writer(header).writerow([str(h) for h, _ in ledger_columns()])
     yield "\ufeff" + header.getvalue()
     labels = [(value, str(label)) for value, label in ToVCategory.choices]
-    last_date, last_id = dt.date(year - 1, 12, 31), 0
+    last_id = 0
     while True:
         with tenant_context(tenant_id), transaction.atomic(), connection.cursor() as cur:
             category = (
@@ -251,7 +253,6 @@ def ledger_csv_stream(*, tenant, year: int):
                     "t": tenant_id,
                     "start": dt.date(year, 1, 1),
                     "end": dt.date(year + 1, 1, 1),
-                    "last_date": last_date,
                     "last_id": last_id,
                     "limit": COPY_CHUNK,
                 },
@@ -264,5 +265,4 @@ def ledger_csv_stream(*, tenant, year: int):
             return
         yield text
         last_line = text[text.rstrip("\n").rfind("\n") + 1 :]
-        first, second = last_line.split(",", 2)[:2]
-        last_id, last_date = int(first), dt.date.fromisoformat(second)
+        last_id = int(last_line.split(",", 1)[0])

@@ -26,10 +26,12 @@ from events.fees.vocabulary import SEVERITY, FlagRule
 
 DEFAULT_FLAGGED_VENUES = '["resort", "scenic_area"]'
 # Perceptual hashes are compared only within candidate pairs that share one of PHOTO_BANDS
-# slices of the 64-bit pHash or dHash exactly (pigeonhole: a distance below PHOTO_BANDS always
-# shares one; most larger near-copy distances do too). A pair is the same photo when the sum of
-# its pHash and dHash distances is within the tenant's distance (a 5 % crop moves each hash by
-# 4-16 bits; unrelated photos sit above 40).
+# 16-bit bands of a 64-bit pHash or dHash exactly (multi-index hashing: two hashes within
+# PHOTO_BANDS - 1 bits always share one), the whole picture's hashes against the other's whole
+# and centre hashes (a re-saved or resized copy stays within 3 bits of the original; a copy
+# cropped ~5 % a side, within 3 bits of the original's centre, while it moves the whole-picture
+# hashes by 4-20 bits). A pair is the same photo when the smallest sum of pHash and dHash
+# distances (whole ~ whole, whole ~ centre, centre ~ whole) is within the tenant's distance.
 PHOTO_BANDS = 4
 PHOTO_BAND_BITS = 64 // PHOTO_BANDS
 
@@ -41,7 +43,8 @@ CREATE TEMP TABLE IF NOT EXISTS _fee_flags (
 """
 
 # The fee records (not reversals) with their engagement, doctor and region; not rejected.
-FEES = """
+# Materialised once per refresh into the temporary table _fee_fees (eleven rules read it).
+FEES_SQL = """
     SELECT f.id AS fee_id, f.status, f.amount, f.card_amount, f.hourly_rate, f.hours,
            f.exception_approved_by_id, f.approved_at, f.paid_at, f.delivered_at, f.requested_at,
            e.id AS engagement_id, e.doctor_id, e.event_id, e.product_id, e.service_type, e.service_date,
@@ -51,6 +54,7 @@ FEES = """
     FROM events_feerecord f JOIN events_engagement e ON e.id = f.engagement_id
     WHERE f.tenant_id = %(t)s AND f.kind = 'fee' AND f.status <> 'rejected'
 """
+FEES = "SELECT * FROM _fee_fees"
 
 INSERT = "INSERT INTO _fee_flags (rule, key, severity, doctor_id, engagement_id, fee_record_id, event_id, product_id, on_date, detail) "
 
@@ -170,14 +174,14 @@ RULE_SQL: dict[str, str] = {
     # Two fees (not rejected) of the same doctor at the same event with the same amount, or two
     # ledger fee rows with the same doctor, event and amount.
     FlagRule.DUPLICATE_PAYMENT: f"""
-        WITH d AS (
-            SELECT fees.*, count(*) OVER (PARTITION BY doctor_id, event_id, amount) AS n,
-                   array_agg(fee_id) OVER (PARTITION BY doctor_id, event_id, amount) AS fees
+        WITH g AS (
+            SELECT doctor_id, event_id, amount, count(*) AS n, array_agg(fee_id ORDER BY fee_id) AS fees
             FROM ({FEES}) fees WHERE event_id IS NOT NULL
+            GROUP BY doctor_id, event_id, amount HAVING count(*) > 1
         )
-        SELECT 'duplicate_payment', 'fee:' || fee_id, NULL, doctor_id, engagement_id, fee_id, event_id,
-               product_id, service_date, jsonb_build_object('amount', amount, 'same_fees', fees, 'count', n)
-        FROM d WHERE n > 1
+        SELECT 'duplicate_payment', 'fee:' || f.fee_id, NULL, f.doctor_id, f.engagement_id, f.fee_id, f.event_id,
+               f.product_id, f.service_date, jsonb_build_object('amount', f.amount, 'same_fees', g.fees, 'count', g.n)
+        FROM g JOIN ({FEES}) f ON f.doctor_id = g.doctor_id AND f.event_id = g.event_id AND f.amount = g.amount
         UNION ALL
         SELECT 'duplicate_payment', 'ledger:' || doctor_id || ':' || event_id || ':' || amount, NULL, doctor_id,
                NULL, NULL, event_id, NULL, max(on_date),
@@ -188,8 +192,9 @@ RULE_SQL: dict[str, str] = {
     """,
 }
 
-# Held (or closed) events and their counts, for the event rules.
-EVENTS = """
+# Held (or closed) events and their counts, for the event rules; materialised once per refresh
+# into the temporary table _fee_events (five rules read it).
+EVENTS_SQL = """
     SELECT ev.id AS event_id, ev.venue_kind, ev.starts_at, ev.ends_at, (ev.starts_at AT TIME ZONE %(tz)s)::date AS on_date,
            h.province AS region,
            (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.tenant_id = %(t)s AND ep.event_id = ev.id) AS product_id,
@@ -205,6 +210,16 @@ EVENTS = """
     ) a ON a.event_id = ev.id
     WHERE ev.tenant_id = %(t)s AND ev.status IN ('held', 'closed')
 """
+EVENTS = "SELECT * FROM _fee_events"
+
+
+def _materialise(cur, name: str, sql: str, params: dict) -> None:
+    """``name`` := the rows of ``sql`` as a temporary table of this transaction, analysed (a
+    temporary table gets no statistics otherwise: the rules' joins need them)."""
+    cur.execute(f"DROP TABLE IF EXISTS {name}")
+    cur.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS {sql}", params)
+    cur.execute(f"ANALYZE {name}")
+
 
 EVENT_RULE_SQL: dict[str, str] = {
     FlagRule.NO_ATTENDEES: f"""
@@ -258,21 +273,30 @@ OTHER_RULE_SQL: dict[str, str] = {
     # in two events; the later photo is flagged, naming the earlier one.
     FlagRule.PHOTO_REUSED: """
         WITH fp AS MATERIALIZED (
-            SELECT p.id, p.sha256, p.phash, p.dhash FROM events_photofingerprint p WHERE p.tenant_id = %(t)s
+            SELECT p.id, p.sha256, p.phash, p.dhash, p.phash_inner, p.dhash_inner
+            FROM events_photofingerprint p WHERE p.tenant_id = %(t)s
         ), bands AS MATERIALIZED (
-            SELECT fp.id, b, (fp.phash >> (b * %(band_bits)s)) & %(band_mask)s AS pv,
-                   (fp.dhash >> (b * %(band_bits)s)) & %(band_mask)s AS dv
-            FROM fp CROSS JOIN generate_series(0, %(bands)s - 1) b WHERE fp.phash IS NOT NULL
+            -- Each 64-bit hash (pHash 'p', dHash 'd'; of the whole picture 'f' and of its centre
+            -- 'i') cut into 16-bit bands: two hashes within 3 bits share a band (pigeonhole).
+            SELECT fp.id, h.kind, h.whole, b, (h.value >> (b * %(band_bits)s)) & %(band_mask)s AS v
+            FROM fp CROSS JOIN LATERAL (VALUES ('p', true, fp.phash), ('d', true, fp.dhash),
+                                              ('p', false, fp.phash_inner), ('d', false, fp.dhash_inner)) h(kind, whole, value)
+                    CROSS JOIN generate_series(0, %(bands)s - 1) b
+            WHERE h.value IS NOT NULL
         ), cand AS (
-            SELECT x.id AS a, y.id AS b FROM bands x JOIN bands y ON y.b = x.b AND y.pv = x.pv AND y.id < x.id
-            UNION
-            SELECT x.id, y.id FROM bands x JOIN bands y ON y.b = x.b AND y.dv = x.dv AND y.id < x.id
+            -- whole ~ whole (re-saved, resized), whole ~ centre either way (cropped)
+            SELECT DISTINCT x.id AS a, y.id AS b
+            FROM bands x JOIN bands y ON y.kind = x.kind AND y.b = x.b AND y.v = x.v AND y.id < x.id
+            WHERE x.whole OR y.whole
             UNION
             SELECT x.id, y.id FROM fp x JOIN fp y ON y.sha256 = x.sha256 AND y.id < x.id
         ), pairs AS (
             SELECT x.id, x.photo_id, x.event_id, y.photo_id AS other_photo, y.event_id AS other_event,
                    x.sha256 = y.sha256 AS exact,
                    bit_count((x.phash # y.phash)::bit(64)) AS pd, bit_count((x.dhash # y.dhash)::bit(64)) AS dd,
+                   least(bit_count((x.phash # y.phash)::bit(64)) + bit_count((x.dhash # y.dhash)::bit(64)),
+                         bit_count((x.phash # y.phash_inner)::bit(64)) + bit_count((x.dhash # y.dhash_inner)::bit(64)),
+                         bit_count((x.phash_inner # y.phash)::bit(64)) + bit_count((x.dhash_inner # y.dhash)::bit(64))) AS dist,
                    (ev.starts_at AT TIME ZONE %(tz)s)::date AS on_date
             FROM cand c
             JOIN events_photofingerprint x ON x.id = c.a
@@ -280,27 +304,26 @@ OTHER_RULE_SQL: dict[str, str] = {
             JOIN events_event ev ON ev.id = x.event_id
             WHERE x.event_id <> y.event_id
         ), hits AS (
-            SELECT * FROM pairs WHERE exact OR pd + dd <= %(dist)s
+            SELECT * FROM pairs WHERE exact OR dist <= %(dist)s
         )
         SELECT 'photo_reused', 'photo:' || photo_id, NULL, NULL, NULL, NULL, event_id,
                (SELECT min(ep.product_id) FROM events_eventproduct ep WHERE ep.tenant_id = %(t)s AND ep.event_id = hits.event_id),
                min(on_date),
                jsonb_build_object('exact', bool_or(exact), 'other_events', array_agg(DISTINCT other_event),
                                   'other_photos', array_agg(DISTINCT other_photo),
-                                  'phash_distance', min(pd), 'dhash_distance', min(dd), 'distance', min(pd + dd),
+                                  'phash_distance', min(pd), 'dhash_distance', min(dd), 'distance', min(dist),
                                   'max_distance', %(dist)s)
         FROM hits GROUP BY photo_id, event_id
     """,
     # The same doctor as speaker (lecture, chair, panel) at N or more events of one product
     # within D days.
-    FlagRule.SPEAKER_REPEAT: """
+    FlagRule.SPEAKER_REPEAT: f"""
         WITH s AS (
-            SELECT DISTINCT e.doctor_id, ep.product_id, e.event_id, (ev.starts_at AT TIME ZONE %(tz)s)::date AS day
-            FROM events_engagement e
-            JOIN events_feerecord f ON f.engagement_id = e.id AND f.kind = 'fee' AND f.status <> 'rejected'
-            JOIN events_event ev ON ev.id = e.event_id
-            JOIN events_eventproduct ep ON ep.tenant_id = %(t)s AND ep.event_id = e.event_id
-            WHERE e.tenant_id = %(t)s AND e.service_type IN ('lecture', 'chair', 'panel')
+            SELECT DISTINCT f.doctor_id, ep.product_id, f.event_id, (ev.starts_at AT TIME ZONE %(tz)s)::date AS day
+            FROM ({FEES}) f
+            JOIN events_event ev ON ev.id = f.event_id
+            JOIN events_eventproduct ep ON ep.tenant_id = %(t)s AND ep.event_id = f.event_id
+            WHERE f.service_type IN ('lecture', 'chair', 'panel')
         ), w AS (
             SELECT s.*, count(*) OVER (PARTITION BY doctor_id, product_id ORDER BY day
                 RANGE BETWEEN %(repeat_window)s::interval PRECEDING AND CURRENT ROW) AS n
@@ -394,7 +417,7 @@ def _params(tenant_id) -> dict:
 
 def flags_refresh(*, tenant, rules=None) -> dict:
     """Recompute every flag of the tenant (or only ``rules``); returns
-    ``{"found": n, "written": n, "resolved": n, "seconds": s}``."""
+    ``{"found": n, "written": n, "resolved": n, "seconds": s, "rules": {rule: s}}``."""
     tenant_id = tenant_id_of(tenant)
     started = time.monotonic()
     params = _params(tenant_id)
@@ -405,16 +428,36 @@ def flags_refresh(*, tenant, rules=None) -> dict:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('events_feeflag'), %s)", [tenant_id])
         cur.execute(TEMP_TABLE)
         cur.execute("TRUNCATE _fee_flags")
+        timings = {}
+        t0 = time.monotonic()
+        if any(r in RULE_SQL or r in (FlagRule.SALES_JUMP, FlagRule.SPEAKER_REPEAT) for r in wanted):
+            _materialise(cur, "_fee_fees", FEES_SQL, params)
+        if any(r in EVENT_RULE_SQL for r in wanted):
+            _materialise(cur, "_fee_events", EVENTS_SQL, params)
+        timings["_materialise"] = round(time.monotonic() - t0, 3)
         for rule in wanted:
+            t0 = time.monotonic()
             cur.execute(INSERT + every[rule], params)
+            timings[str(rule)] = round(time.monotonic() - t0, 3)
         cur.execute("SELECT count(*) FROM _fee_flags")
         found = cur.fetchone()[0]
+        cur.execute("ANALYZE _fee_flags")  # the merge's joins need its statistics
+        t0 = time.monotonic()
         cur.execute(MERGE, params)
         written = cur.rowcount
+        timings["_merge"] = round(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
         if rules is None:
             cur.execute(RESOLVE, params)
         else:
             cur.execute(RESOLVE + " AND ff.rule = ANY(%(rules)s)", {**params, "rules": [str(r) for r in wanted]})
         resolved = cur.rowcount
+        timings["_resolve"] = round(time.monotonic() - t0, 3)
         stats.analyze_on_commit()  # a bulk write: fresh planner statistics after the commit
-    return {"found": found, "written": written, "resolved": resolved, "seconds": round(time.monotonic() - started, 3)}
+    return {
+        "found": found,
+        "written": written,
+        "resolved": resolved,
+        "seconds": round(time.monotonic() - started, 3),
+        "rules": timings,
+    }

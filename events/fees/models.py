@@ -114,7 +114,7 @@ class ComplianceSettings(TenantModel):
     sales_jump_percent = models.PositiveSmallIntegerField(_("hospital sales jump to flag (%)"), default=50)
     photo_hash_distance = models.PositiveSmallIntegerField(
         _("photo hash distance counted as the same photo (pHash + dHash bits, of 128)"),
-        default=34,
+        default=16,
         validators=[MaxValueValidator(64)],
     )
     discloses_abroad = models.BooleanField(
@@ -450,6 +450,10 @@ class PhotoFingerprint(TenantModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     phash = models.BigIntegerField(_("perceptual hash"), null=True, blank=True)
     dhash = models.BigIntegerField(_("difference hash"), null=True, blank=True)
+    # The same two hashes of the picture's centre (5 % cut off each side): a copy cropped by about
+    # that much hashes like the original's centre (events.fees.flags, photo_reused).
+    phash_inner = models.BigIntegerField(_("perceptual hash of the centre"), null=True, blank=True)
+    dhash_inner = models.BigIntegerField(_("difference hash of the centre"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo fingerprint")
@@ -526,6 +530,8 @@ class FeeFlag(TenantModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "status", "-on_date", "-id"], name="feeflag_tenant_status_idx"),
+            # any status, newest first (the list's period filter and "every status")
+            models.Index(fields=["tenant", "-on_date", "-id"], name="feeflag_tenant_date_idx"),
             models.Index(fields=["tenant", "rule", "status", "-on_date", "-id"], name="feeflag_tenant_rule_idx"),
             models.Index(fields=["tenant", "doctor", "status"], name="feeflag_tenant_doctor_idx"),
             models.Index(fields=["tenant", "event"], name="feeflag_tenant_event_idx"),

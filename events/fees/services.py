@@ -687,9 +687,14 @@ def audit_item_review(*, tenant, by, item, outcome: str, note: str = "") -> Audi
 # --- photo fingerprints ---------------------------------------------------------------------
 
 
-def image_hashes(data: bytes) -> tuple[int | None, int | None]:
-    """(perceptual hash, difference hash) of an image as signed 64-bit integers; (None, None)
-    when the file is not an image."""
+# The share cut off each side of a picture for its centre hashes.
+INNER_CROP = 0.05
+
+
+def image_hashes(data: bytes) -> tuple[int | None, int | None, int | None, int | None]:
+    """(perceptual hash, difference hash, the same two of the picture's centre — ``INNER_CROP``
+    cut off each side) of an image as signed 64-bit integers; all None when the file is not an
+    image."""
     import io
 
     import imagehash
@@ -698,9 +703,16 @@ def image_hashes(data: bytes) -> tuple[int | None, int | None]:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img = img.convert("L")
-            return _signed(int(str(imagehash.phash(img)), 16)), _signed(int(str(imagehash.dhash(img)), 16))
+            w, h = img.size
+            dx, dy = round(w * INNER_CROP), round(h * INNER_CROP)
+            inner = img.crop((dx, dy, w - dx, h - dy))
+            return tuple(
+                _signed(int(str(fn(picture)), 16))
+                for picture in (img, inner)
+                for fn in (imagehash.phash, imagehash.dhash)
+            )
     except (UnidentifiedImageError, OSError, ValueError):
-        return None, None
+        return None, None, None, None
 
 
 def _signed(value: int) -> int:
@@ -716,14 +728,22 @@ def photo_fingerprint(*, tenant, photo) -> PhotoFingerprint:
     with photo.file.open("rb") as fh:
         data = fh.read()
     sha = photo.sha256 or hashlib.sha256(data).hexdigest()
-    phash, dhash = image_hashes(data)
+    phash, dhash, phash_inner, dhash_inner = image_hashes(data)
     return PhotoFingerprint.objects.create(
-        tenant_id=tenant_id, photo=photo, event_id=photo.event_id, sha256=sha, phash=phash, dhash=dhash
+        tenant_id=tenant_id,
+        photo=photo,
+        event_id=photo.event_id,
+        sha256=sha,
+        phash=phash,
+        dhash=dhash,
+        phash_inner=phash_inner,
+        dhash_inner=dhash_inner,
     )
 
 
 def photos_fingerprint_missing(*, tenant, limit: int = 500) -> int:
-    """Fingerprint the event photos that have none yet (a bounded batch); returns how many."""
+    """Fingerprint the event photos that have none yet, and add the centre hashes to fingerprints
+    made before they existed (a bounded batch); returns how many."""
     from events.models import EventPhoto
 
     tenant_id = tenant_id_of(tenant)
@@ -735,4 +755,18 @@ def photos_fingerprint_missing(*, tenant, limit: int = 500) -> int:
             n += 1
         except (FileNotFoundError, OSError):
             continue
+    older = (
+        PhotoFingerprint.objects.for_tenant(tenant_id)
+        .filter(phash__isnull=False, phash_inner__isnull=True)
+        .select_related("photo")
+        .order_by("id")
+    )
+    for fp in older[: max(limit - n, 0)]:
+        try:
+            with fp.photo.file.open("rb") as fh:
+                fp.phash, fp.dhash, fp.phash_inner, fp.dhash_inner = image_hashes(fh.read())
+        except (FileNotFoundError, OSError):
+            continue
+        fp.save(update_fields=["phash", "dhash", "phash_inner", "dhash_inner"])
+        n += 1
     return n

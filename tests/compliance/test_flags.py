@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from crm.tenancy import tenant_context
 from events.fees import flags, services
-from events.fees.models import ComplianceSettings, FeeFlag, FeeRecord, FlagClearing, VenueCapacity
+from events.fees.models import (
+    ComplianceSettings,
+    FeeFlag,
+    FeeRecord,
+    FlagClearing,
+    PhotoFingerprint,
+    VenueCapacity,
+)
 from events.models import AgendaItem
 from hospitals.models import SalesRecord
 from tests.compliance import factories as f
@@ -181,6 +188,43 @@ def test_a_reused_photo_is_caught_exactly_and_as_a_resized_recompressed_copy(w):
     with tenant_context(w.tenant):
         exact = FeeFlag.objects.get(event=b, rule="photo_reused")
     assert exact.detail["exact"] is True and exact.detail["other_events"] == [a.pk]
+
+
+def test_every_altered_copy_of_a_photo_is_flagged_and_no_different_photo_is(w):
+    """Recall: twelve photos re-saved at another JPEG quality, resized and cropped by 5 % a side
+    (the copies whose whole-picture hashes moved by more than the 3 bits a 16-bit band tolerates
+    too) are each flagged; twelve different photos (the controls) are not."""
+    originals, copies, others = (clean_event(w, days_ago=i + 1) for i in range(3))
+    rnd = __import__("random").Random(4)
+    copy_ids, control_ids = set(), set()
+    for seed in range(10, 22):
+        f.photo(w, originals, f.jpeg(seed))
+        copy = f.jpeg(seed, quality=rnd.choice((55, 65, 75)), resize=rnd.choice((0.6, 0.8, 1.25)), crop=0.05)
+        copy_ids.add(f.photo(w, copies, copy).pk)
+        control_ids.add(f.photo(w, others, f.jpeg(seed + 100)).pk)
+    with tenant_context(w.tenant):
+        assert services.photos_fingerprint_missing(tenant=w.tenant) == 36
+    refresh(w)
+    with tenant_context(w.tenant):
+        found = list(FeeFlag.objects.filter(rule="photo_reused"))
+    flagged = {int(fl.key.split(":")[1]) for fl in found}
+    far = [fl.detail["phash_distance"] + fl.detail["dhash_distance"] for fl in found]
+    assert flagged == copy_ids
+    assert not flagged & control_ids
+    assert max(far) > 8  # some copies were far from the original as whole pictures
+
+
+def test_older_fingerprints_get_their_centre_hashes(w):
+    ev = clean_event(w)
+    photo = f.photo(w, ev, f.jpeg(5))
+    with tenant_context(w.tenant):
+        services.photos_fingerprint_missing(tenant=w.tenant)
+        fp = PhotoFingerprint.objects.get(photo=photo)
+        PhotoFingerprint.objects.filter(pk=fp.pk).update(phash_inner=None, dhash_inner=None)
+        assert services.photos_fingerprint_missing(tenant=w.tenant) == 1
+        fp.refresh_from_db()
+        assert fp.phash_inner is not None and fp.dhash_inner is not None and fp.phash_inner != fp.phash
+        assert services.photos_fingerprint_missing(tenant=w.tenant) == 0
 
 
 def test_speaker_repeat_and_sales_jump(w):

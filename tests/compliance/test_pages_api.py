@@ -158,3 +158,48 @@ def test_the_rep_requests_through_the_page_and_errors_keep_the_input(w, client):
 
         e = Engagement.objects.get()
     assert fee_of(w, e).amount == Decimal("1000.00")
+
+
+def test_ledger_csv_streams_every_row_of_the_year_and_only_the_tenants(w, other_tenant, client, monkeypatch):
+    """The COPY path, in chunks of 3 rows (keyset on the entry id): every ledger row of the
+    year exactly once, none of another year, none of another tenant (whose own export has them)."""
+    import datetime as dt
+
+    from events.fees import exports, services
+
+    monkeypatch.setattr(exports, "COPY_CHUNK", 3)
+    year = timezone.localdate().year
+    other = f.world(other_tenant, prefix="o")
+    with tenant_context(other.tenant):
+        theirs = {
+            services.tov_post(tenant=other.tenant, by=other.compliance, doctor=other.doctors[0],
+                              on_date=dt.date(year, 3, 1), category="travel", amount="70", source=f"other:{i}").pk
+            for i in range(2)
+        }  # fmt: skip
+    with tenant_context(w.tenant):
+        ours = {
+            services.tov_post(tenant=w.tenant, by=w.compliance, doctor=w.doctors[i % 3],
+                              on_date=dt.date(year, 1 + i % 4, 1 + i % 2),
+                              category=("travel", "meal", "materials")[i % 3],
+                              amount=str(10 + i), source=f"ours:{i}").pk
+            for i in range(8)
+        }  # fmt: skip
+        services.tov_post(tenant=w.tenant, by=w.compliance, doctor=w.doctors[0], on_date=dt.date(year - 1, 12, 31),
+                          category="travel", amount="5", source="last-year")  # fmt: skip
+
+    def export(user):
+        client.force_login(user)
+        r = client.get(reverse("compliance_export", args=["ledger", "csv"]), {"year": year})
+        assert r.status_code == 200 and r.streaming
+        rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+        return rows[0], rows[1:]
+
+    header, rows = export(w.compliance)
+    assert len(header) == 10
+    ids = [int(r[0]) for r in rows]
+    assert sorted(ids) == sorted(ours) and len(ids) == len(set(ids)) == 8  # every row, once
+    assert ids == sorted(ids)  # entry order
+    assert not set(ids) & theirs
+    assert not any("other:" in c or "last-year" in c for r in rows for c in r)
+    _, their_rows = export(other.compliance)  # the positive control: the other tenant sees its own
+    assert {int(r[0]) for r in their_rows} == theirs
