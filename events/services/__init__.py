@@ -27,6 +27,7 @@ from events.services.attendees import (
     attendee_rsvp,
     attendee_sign_in,
     attendees_invite,
+    attendees_invite_from_list,
     self_sign_in,
     self_signin_resolve,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "attendee_rsvp",
     "attendee_sign_in",
     "attendees_invite",
+    "attendees_invite_from_list",
     "budget_line_set",
     "check_upload",
     "event_approve",
