@@ -30,7 +30,8 @@ def plan_timeline_entries(*, tenant_id, doctor_id, product_id, start, end) -> li
     (signed in), events invited to (not signed in), follow-ups after events."""
     since, until = _bounds(start, end)
     link = reverse("event_detail", args=[0]).removesuffix("0/")
-    types, rsvps, statuses = dict(EventType.choices), dict(Rsvp.choices), dict(FollowUpStatus.choices)
+    # the labels are lazy: made text once, in the request's language
+    types, rsvps, statuses = ({k: str(v) for k, v in c.choices} for c in (EventType, Rsvp, FollowUpStatus))
     entries = []
     attended_label, invited_label = _("Event attended"), _("Event invitation")
     for a in (
