@@ -109,6 +109,9 @@ EVENT_APPROVERS = frozenset({Role.MANAGER, Role.PRODUCT_MANAGER})
 EVENT_ALL_READERS = HEAD_OFFICE_ROLES  # read-only for compliance and medical affairs
 EVENT_ROLES = EVENT_ORGANISERS | EVENT_ALL_READERS  # who sees the events pages at all
 EVENT_FOLLOWUP_ROLES = VISITING_ROLES  # who follows up attendees
+# Who turns a saved KOL invitation list into event invitations: those who read invitation lists
+# and organise events (the event's owner or an administrator, checked by events.services).
+NETWORK_INVITERS = INVITATION_ROLES & (EVENT_ORGANISERS | {Role.TENANT_ADMIN})
 PROGRAM_EDITORS = frozenset({Role.PRODUCT_MANAGER, Role.TENANT_ADMIN})
 INSIGHT_RAISERS = VISITING_ROLES
 INSIGHT_ANSWERERS = frozenset({Role.PRODUCT_MANAGER})

@@ -8,8 +8,9 @@ class EventsConfig(AppConfig):
     ``ready()`` is where the app contributes to the apps below it, never the other way round:
     notification kinds and daily reminders (crm.inbox), home cards (crm.home), the event
     attendees of the rep's week, the follow-up questionnaire in the visit report form and its "Send
-    an insight" link (visits.hooks) and the doctor references a merge moves
-    (hospitals.steward.hooks).
+    an insight" link (visits.hooks), the doctor references a merge moves
+    (hospitals.steward.hooks), and to account plans (segmentation.hooks): events on the plan
+    timeline, and inviting a saved network invitation list to an event.
     """
 
     name = "events"
@@ -57,6 +58,12 @@ class EventsConfig(AppConfig):
             context=pages.insights_home_context,
             order=15,
         )
+        from events.kol import invitation_list_action
+        from events.plan_timeline import plan_timeline_entries
+        from segmentation import hooks as segmentation_hooks
+
+        segmentation_hooks.register_timeline_source("events", plan_timeline_entries)
+        segmentation_hooks.register_invitation_list_action("events", invitation_list_action)
         from events.fees.hooks import ready as fees_ready
 
         fees_ready(self)

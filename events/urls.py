@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/sign-in/", views.event_signin, name="event_signin"),
     path("s/<int:tenant_id>/<uuid:token>/", views.event_self_signin, name="event_self_signin"),
+    path("kol-invitations/<int:list_pk>/", views.event_invite_network, name="event_invite_network"),
     path("programs/", views.program_list, name="program_list"),
     path("programs/new/", views.program_new, name="program_new"),
     path("programs/<int:pk>/", views.program_detail, name="program_detail"),

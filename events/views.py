@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Role
 from crm.keyset import keyset_page
 from crm.permissions import (
     EVENT_FOLLOWUP_ROLES,
@@ -28,6 +29,7 @@ from crm.permissions import (
     INSIGHT_ANSWERERS,
     INSIGHT_RAISERS,
     INSIGHT_ROLES,
+    NETWORK_INVITERS,
     PROGRAM_EDITORS,
 )
 from crm.tenancy import tenant_context
@@ -683,3 +685,52 @@ def followup_detail(request, pk):
         },
         status=status,
     )
+
+
+# --- invitations from a KOL's network (segmentation.kol invitation lists) -------------------
+
+
+def _invitable_events(user):
+    """The events ``user`` may still invite doctors to: their own (an administrator: any) not yet held."""
+    events = selectors.event_list(tenant=user.tenant_id, user=user).filter(
+        status__in=[EventStatus.DRAFT, EventStatus.SUBMITTED, EventStatus.APPROVED]
+    )
+    if user.role != Role.TENANT_ADMIN:
+        events = events.filter(owner=user)
+    return events.order_by("starts_at", "id")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_invite_network(request, list_pk):
+    """Invite the doctors of a saved network invitation list (or those picked among them) to an
+    event the user organises; the result says how many were invited and how many already were."""
+    from segmentation.kol.selectors import invitation_list_list
+
+    user = tenant_user(request, NETWORK_INVITERS)
+    invitation = get_or_404(invitation_list_list(tenant=user.tenant_id, user=user), list_pk)
+    events = _invitable_events(user)
+    if request.method == "POST":
+        visible = selectors.event_list(tenant=user.tenant_id, user=user)
+        event = get_or_404(visible, int_or_none(request.POST.get("event")))
+        picked = [i for i in (int_or_none(v) for v in request.POST.getlist("doctor")) if i is not None]
+        try:
+            invited, already = services.attendees_invite_from_list(
+                tenant=user.tenant_id, by=user, event=event, invitation_list=invitation, doctor_ids=picked
+            )
+        except ValidationError as exc:
+            for m in error_messages(exc):
+                messages.error(request, m)
+            return redirect("event_invite_network", list_pk=invitation.pk)
+        messages.success(
+            request,
+            _("%(invited)s invited, %(already)s already invited.") % {"invited": invited, "already": already},
+        )
+        return redirect("event_detail", event.pk)
+    entries = list(
+        invitation.entries.select_related("doctor__hospital", "doctor__department").order_by("hops", "id")
+    )
+    return render(request, "events/invite_network.html", {
+        "invitation": invitation, "entries": entries, "events": list(events[:200]),
+        "selected_event": int_or_none(request.GET.get("event")),
+    })  # fmt: skip

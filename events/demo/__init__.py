@@ -1,7 +1,8 @@
 """Demo events for one tenant (``manage.py seed_demo``): settings, the product managers of the
 products, a program ("甲状腺外科大师班"-style masterclass series) and about 40 events over the
 last six months and the next weeks, in every state — drafts, submitted, approved, held, closed,
-one cancelled, one rejected — with agenda, budget and expenses, attendees signed in by the rep
+one cancelled, one rejected, and the masterclass of the KOL story (events.demo.kol) — with
+agenda, budget and expenses, attendees signed in by the rep
 or by the QR page (one walk-in waiting for review), questions, follow-ups in all states (some
 done late, some overdue), recall and trial answers, and insights answered and open.
 
@@ -157,6 +158,9 @@ def seed(*, tenant, stdout=None) -> None:
         if event.status != "approved" or start > timezone.now():
             continue  # upcoming: approved
         _hold(tenant, rep, event, chosen, rng, i, product, kms, pm)
+    from events.demo.kol import seed_masterclass
+
+    seed_masterclass(tenant=tenant, pm=pm, product=product, program=program, stdout=stdout)
     if drep:
         _say(stdout, f"tenant {tenant.code}: distributor rep {drep.username} follows up agency hospitals' attendees")
     _say(stdout, f"tenant {tenant.code}: a program and {n} events with attendees, follow-ups and insights")

@@ -28,6 +28,7 @@ from events.services.attendees import (
     attendee_sign_in,
     attendees_invite,
     event_territories_rebuild,
+    attendees_invite_from_list,
     self_sign_in,
     self_signin_resolve,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "attendee_sign_in",
     "attendees_invite",
     "event_territories_rebuild",
+    "attendees_invite_from_list",
     "budget_line_set",
     "check_upload",
     "event_approve",

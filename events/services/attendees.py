@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from crm import stats
-from crm.permissions import EVENT_ALL_READERS, EVENT_ORGANISERS
+from crm.permissions import EVENT_ALL_READERS, EVENT_ORGANISERS, NETWORK_INVITERS
 from crm.tenancy import tenant_id_of
 from events.models import (
     FROZEN_STATUSES,
@@ -104,6 +104,35 @@ def attendees_invite(
         added = cur.rowcount
     stats.analyze_on_commit()
     return added
+
+
+@transaction.atomic
+def attendees_invite_from_list(*, tenant, by, event, invitation_list, doctor_ids=None) -> tuple[int, int]:
+    """Invite the doctors of a saved KOL invitation list (a doctor's network, segmentation.kol),
+    or the hand-picked ``doctor_ids`` among them, through :func:`attendees_invite`; the list
+    records the event that took it. Returns ``(invited, already)``: doctors added now, and
+    doctors of the selection who were already on the event."""
+    from segmentation.kol.selectors import invitation_list_doctor_ids
+    from segmentation.kol.services import invitation_list_update
+
+    if getattr(by, "role", None) not in NETWORK_INVITERS:
+        raise PermissionDenied(_("You may not invite doctors to events."))
+    tid = tenant_id_of(tenant)
+    if invitation_list.tenant_id != tid:
+        raise ValidationError(_("Not found."))
+    ids = invitation_list_doctor_ids(tenant=tid, invitation_list=invitation_list)
+    if doctor_ids is not None:
+        wanted = {int(i) for i in doctor_ids}
+        ids = [i for i in ids if i in wanted]
+    if not ids:
+        raise ValidationError(_("Pick at least one doctor of the list."))
+    event = _lock(tenant, event)
+    already = Attendee.objects.for_tenant(tid).filter(event=event, doctor_id__in=ids).count()
+    invited = attendees_invite(tenant=tenant, by=by, event=event, doctors=ids, via=InvitedVia.RELATION)
+    ref = f"events.event:{event.pk}"
+    if invitation_list.event_ref != ref:
+        invitation_list_update(tenant=tid, by=by, invitation_list=invitation_list, event_ref=ref)
+    return invited, already
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from crm.permissions import (
 from crm.web import add_service_errors, error_messages, get_or_404, int_or_none, tenant_user
 from hospitals import selectors as hospital_selectors
 from hospitals.models import STANDARD_DEPARTMENTS, Product, RelationKind
+from segmentation import hooks
 from segmentation.kol import network, selectors, services
 from segmentation.models import (
     ADOPTION_ORDER,
@@ -217,7 +218,8 @@ def invitation_new(request, pk):
             name=data.get("name") or _("Network of %(name)s") % {"name": doctor.name},
             purpose=data.get("purpose", "")[:200],
             plan=AccountPlan.objects.for_tenant(tenant).filter(pk=int_or_none(data.get("plan")), doctor=doctor).first(),
-            visible_ids=_visible_ids(user), **filters,
+            visible_ids=_visible_ids(user), doctor_ids=data.getlist("doctor") if data.get("picked") else None,
+            **filters,
         )  # fmt: skip
     except ValidationError as exc:
         for message in error_messages(exc):
@@ -241,7 +243,9 @@ def invitation_detail(request, pk):
     tiers = current_tiers(tenant=user.tenant_id, doctor_ids=[e.doctor_id for e in entries])
     for e in entries:
         e.tier = tiers.get(e.doctor_id, "")
-    return render(request, "segmentation/kol/invitation_detail.html", {"invitation": invitation, "entries": entries})
+    actions = hooks.invitation_list_actions(user=user, invitation=invitation)
+    return render(request, "segmentation/kol/invitation_detail.html",
+                  {"invitation": invitation, "entries": entries, "actions": actions})  # fmt: skip
 
 
 INVITATION_COLUMNS = [

@@ -10,9 +10,13 @@ Figures:
   requests. ``intro_path_service_p95_ms`` — the same through the service alone (no HTTP).
 * ``account_timeline_p95_ms`` — ``GET /api/v1/account-plans/{id}/timeline/`` of a key doctor
   with ``BENCH_TIMELINE_VISITS`` (500) submitted visits (with key-message reactions), 24 months
-  of usage share, adoption changes, actions and reviews; 50 requests. Events do not exist yet
-  (the events app registers its timeline source when it lands): the 50 events are not in it.
+  of usage share, adoption changes, actions and reviews, and 50 events (made and invited through
+  ``events.services``; 40 of them attended, with their follow-ups), which the events app's
+  timeline source adds; 50 requests.
   ``account_timeline_page_p95_ms`` — the plan's browser page (the timeline, the usage chart).
+
+``BENCH_KOL_PARTS=timeline`` skips the network and the path figures (the timeline of a doctor
+of the big tenant only).
 
 The network is written server-side (``INSERT … SELECT`` over ``generate_series``, one million
 rows a statement): half of each doctor's edges go to doctors of nearby ids (the generator writes
@@ -42,6 +46,8 @@ FIGURES = (
 RELATIONS = int(os.environ.get("BENCH_RELATIONS", str(DOCTORS * 5)))
 TIMELINE_VISITS = int(os.environ.get("BENCH_TIMELINE_VISITS", "500"))
 TARGETS = 100
+TIMELINE_EVENTS = 50
+PARTS = os.environ.get("BENCH_KOL_PARTS", "all")
 
 RELATIONS_SQL = """
 INSERT INTO hospitals_doctorrelation (tenant_id, from_doctor_id, to_doctor_id, kind, strength, source)
@@ -176,7 +182,39 @@ def _timeline_doctor(big, product, doctor_id):
                 "WHERE tenant_id = %s AND id = ANY(%s::bigint[])",
                 [tenant.pk, ids],
             )
+    _timeline_events(big, product, doctor)
     return plan
+
+
+def _timeline_events(big, product, doctor):
+    """50 events of the doctor over the plan's year through the events services (made by the PM,
+    the doctor invited); 40 held ones attended (signed in on the day, as the sign-in page does)
+    with the follow-up the close makes (one row each)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from crm.tenancy import tenant_context
+    from events import services as event_services
+    from events.models import Attendee, EventFollowUp
+
+    tenant, pm = big.tenant, big.product_manager
+    with tenant_context(tenant):
+        for i in range(TIMELINE_EVENTS):
+            start = timezone.now() - datetime.timedelta(days=7 * (i - 10), hours=3)
+            event = event_services.event_create(
+                tenant=tenant, by=pm, title=f"基准大师班 {i + 1}", type="masterclass", host_hospital=doctor.hospital,
+                venue_kind="hospital", starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                expected_attendees=20, products=[product],
+            )  # fmt: skip
+            event_services.attendees_invite(tenant=tenant, by=pm, event=event, doctors=[doctor])
+            if i >= 10:  # held: he signed in, and the rep followed up
+                attendee = Attendee.objects.get(event=event, doctor=doctor)
+                Attendee.objects.filter(pk=attendee.pk).update(signed_in_at=start, signin_method="rep")
+                EventFollowUp.objects.create(
+                    tenant=tenant, event=event, attendee=attendee, doctor=doctor, assignee=big.rep,
+                    due_date=timezone.localdate(start) + datetime.timedelta(days=3), purposes=["A"],
+                )  # fmt: skip
 
 
 def run(ctx):
@@ -187,8 +225,13 @@ def run(ctx):
     big = big_tenants(ctx)[0]
     with tenant_context(big.tenant):
         product = Product.objects.create(tenant=big.tenant, name="KOL基准产品", is_own=True)
-    lo, n, relations = _network(big, product)
     pm = client_for(big.product_manager)
+    if PARTS == "timeline":
+        with tenant_context(big.tenant):
+            first = Doctor.objects.order_by("pk").values_list("pk", flat=True).first()
+        yield from _timeline_figures(big, product, pm, first)
+        return
+    lo, n, relations = _network(big, product)
     rng = random.Random(16)
     targets = [lo + rng.randrange(n) for _ in range(TARGETS + 5)]
 
@@ -213,12 +256,16 @@ def run(ctx):
     summary("intro paths (service)", service)
     yield "intro_path_service_p95_ms", p95(service), "ms"
 
-    plan = _timeline_doctor(big, product, targets[0])
+    yield from _timeline_figures(big, product, pm, targets[0])
+
+
+def _timeline_figures(big, product, pm, doctor_id):
+    plan = _timeline_doctor(big, product, doctor_id)
     samples = []
     for _ in range(55):
         timed_get(pm, f"/api/v1/account-plans/{plan.pk}/timeline/", samples)
     samples = samples[5:]
-    summary(f"account timeline ({TIMELINE_VISITS} visits, 24 months)", samples)
+    summary(f"account timeline ({TIMELINE_VISITS} visits, {TIMELINE_EVENTS} events, 24 months)", samples)
     yield "account_timeline_p95_ms", p95(samples), "ms"
 
     page = []

@@ -1,13 +1,15 @@
 """Key opinion leaders in a real browser (desktop, product manager): the "Done means" path of the
 issue — pick 李主任 in the expert database, see his academic profile and adoption, find two paths
 to him through doctors who already use the product, write a plan "loyal in 12 months", invite his
-classmates to a masterclass from the network view, and a quarter later read the timeline and his
+classmates to a masterclass from the network view (the events app invites them; a doctor left
+out of the selection is not invited), and a quarter later read the timeline and his
 usage trend against the plan.
 
 Assertions use data and data-testids, never translated UI text.
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,6 +21,7 @@ from hospitals.models import UsageShare
 from hospitals.services import academic_levels_refresh
 from segmentation import services as segmentation_services
 from segmentation.models import AccountPlan, InvitationList
+from tests.events.factories import AttendeeFactory, EventFactory
 from tests.segmentation.kol_world import kol_world
 from tests.visits.factories import VisitFactory
 from visits.models import VisitKeyMessage
@@ -91,6 +94,22 @@ def test_pm_takes_li_up_the_ladder(page, login, world, tenant):
     with tenant_context(tenant):
         invitation = InvitationList.objects.get(center=world.target)
         assert set(invitation.entries.values_list("doctor_id", flat=True)) == {world.x.pk, world.b.pk, world.c.pk}
+        soon = timezone.now() + datetime.timedelta(days=30)
+        masterclass = EventFactory(owner=world.pm, title="甲状腺区域大师班", type="masterclass", starts_at=soon,
+                                   ends_at=soon + datetime.timedelta(hours=3))  # fmt: skip
+
+    # ... and invite them to the masterclass: the classmates X and B, not the colleague C.
+    page.locator("[data-testid=invitation-action]").click()
+    page.locator("[data-testid=invite-event]").select_option(str(masterclass.pk))
+    page.locator(f"[data-testid=invite-network-doctor][data-doctor-id='{world.c.pk}'] input[type=checkbox]").uncheck()
+    page.locator("[data-testid=invite-network-submit]").click()
+    expect(page).to_have_url(re.compile(rf"/events/{masterclass.pk}/$"))
+    expect(page.locator(".flash-success")).to_have_count(1)
+    attendees = page.locator("[data-testid=attendee-row]")
+    expect(attendees).to_have_count(2)
+    for classmate in (world.x, world.b):
+        expect(page.locator(f"[data-testid=attendee-row][data-doctor-id='{classmate.pk}']")).to_have_count(1)
+    expect(page.locator(f"[data-testid=attendee-row][data-doctor-id='{world.c.pk}']")).to_have_count(0)
 
     # A quarter later: the rep visited him, he became a regular user, his share rose month by month.
     with tenant_context(tenant):
@@ -115,6 +134,10 @@ def test_pm_takes_li_up_the_ladder(page, login, world, tenant):
         visit.save()
         segmentation_services.adoption_set(tenant=tenant, by=world.rep, doctor=world.target, product=world.product,
                                            stage="regular")  # fmt: skip
+        held = timezone.now() - datetime.timedelta(days=20)
+        department_meeting = EventFactory(owner=world.rep, title="科室会：长期安全性", starts_at=held,
+                                          ends_at=held + datetime.timedelta(hours=1))  # fmt: skip
+        AttendeeFactory(event=department_meeting, doctor=world.target, signed_in_at=held, signin_method="rep")
 
     page.goto(f"/kol/plans/{plan.pk}/")
     expect(progress).to_have_attribute("data-stage", "regular")
@@ -125,3 +148,6 @@ def test_pm_takes_li_up_the_ladder(page, login, world, tenant):
     timeline = page.locator("[data-testid=timeline-entry]")
     expect(timeline.locator("xpath=self::*[@data-kind='visit']")).to_have_count(1)
     expect(page.locator("[data-testid=timeline-entry][data-kind=adoption]")).not_to_have_count(0)
+    # the events app's source: the meeting he attended (the masterclass invited others, not him)
+    expect(page.locator("[data-testid=timeline-entry][data-kind=event_attended]")).to_have_count(1)
+    expect(page.locator("[data-testid=timeline-entry][data-kind=event_invited]")).to_have_count(0)

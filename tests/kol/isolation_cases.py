@@ -141,3 +141,4 @@ def expert_list_page(tenant, other_tenant, make_user):
         list_url=reverse("expert_list"), detail_url=lambda o: reverse("doctor_detail", args=[o.pk]), kind="page",
         text=lambda o: o.name,
     )  # fmt: skip
+_page("event_invite_network", "invitation", "product_manager")

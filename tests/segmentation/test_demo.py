@@ -44,4 +44,25 @@ def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_
             # the demo's spread of 50, plus the KOL story's four doctors where not among them
             assert 50 <= sum(selectors.adoption_counts(tenant=tenant).values()) <= 54
             assert m.AccountPlan.objects.filter(title__startswith="李振华").count() == 1
+            _assert_masterclass_invites_the_classmates(tenant)
             assert m.ScorecardVersion.objects.filter(status="draft").count() == 1  # for what-if
+
+
+def _assert_masterclass_invites_the_classmates(tenant):
+    """The story's masterclass (events.demo.kol) invited the saved list of 李主任's classmates
+    through the network path: every doctor of the list is an attendee, invited via the network,
+    and the list and the plan's action name the event."""
+    from events.demo.kol import MASTERCLASS_TITLE
+    from events.models import Attendee, Event
+    from segmentation.kol.selectors import invitation_list_doctor_ids
+
+    plan = m.AccountPlan.objects.get(title__startswith="李振华")
+    invitation = m.InvitationList.objects.get(plan=plan)
+    event = Event.objects.get(title=MASTERCLASS_TITLE)
+    classmates = set(invitation_list_doctor_ids(tenant=tenant, invitation_list=invitation))
+    attendees = dict(Attendee.objects.filter(event=event).values_list("doctor_id", "invited_via"))
+    assert classmates and classmates <= set(attendees)
+    assert {attendees[d] for d in classmates} == {"relation"}
+    assert set(attendees) - classmates == {plan.doctor_id}, "the chair, and nobody outside the list"
+    assert invitation.event_ref == f"events.event:{event.pk}"
+    assert m.AccountPlanAction.objects.get(plan=plan, kind="event_invitation").linked_id == event.pk
