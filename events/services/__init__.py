@@ -27,8 +27,8 @@ from events.services.attendees import (
     attendee_rsvp,
     attendee_sign_in,
     attendees_invite,
-    event_territories_rebuild,
     attendees_invite_from_list,
+    event_territories_rebuild,
     self_sign_in,
     self_signin_resolve,
 )
