@@ -448,11 +448,15 @@ def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool | int
     scores = score_frame(values, kpis, has_sales=has_sales) if reps else pd.DataFrame()
     teams = _teams(tenant=tenant, rep_ids=list(reps))
     out = []
+    # Plain dicts: pandas' .at costs ~0.3 ms a cell, 30,000 cells for 2,000 reps.
+    values_by_rep = values.to_dict("index") if reps else {}
+    scores_by_rep = scores.to_dict("index") if reps else {}
     for rep_id, rep in reps.items():
         lines = []
+        rep_values, rep_scores = values_by_rep[rep_id], scores_by_rep[rep_id]
         for kpi, d in kpis.items():
-            value = values.at[rep_id, kpi]
-            att = scores.at[rep_id, f"att_{kpi}"]
+            value = rep_values[kpi]
+            att = rep_scores[f"att_{kpi}"]
             lines.append(
                 KpiLine(
                     kpi=kpi,
@@ -465,7 +469,7 @@ def scorecard(*, tenant, user, period: Period, rep_ids=None, history: bool | int
                     points=None if pd.isna(att) else round(float(att) * d.weight, 2),
                 )
             )
-        score = scores.at[rep_id, "score"]
+        score = rep_scores["score"]
         out.append(
             RepScore(rep=rep, team=teams.get(rep_id, ""), lines=lines, score=None if pd.isna(score) else float(score))
         )

@@ -96,13 +96,13 @@ def _affected_reps(*, tenant, months, rep_ids, doctor_ids, territory_ids) -> lis
                 _PLAN_REPS_SQL, {"tenant": tenant_id_of(tenant), "months": list(months), "doctors": list(doctor_ids)}
             )
             reps.update(r for (r,) in cur.fetchall())
+    field = User.objects.in_tenant(tenant).filter(role__in=FIELD_ROLES)
     if territory_ids:
         reps.update(
-            User.objects.in_tenant(tenant)
-            .filter(role__in=FIELD_ROLES, territory_assignments__territory_id__in=list(territory_ids))
-            .values_list("pk", flat=True)
+            field.filter(territory_assignments__territory_id__in=list(territory_ids)).values_list("pk", flat=True)
         )
-    return sorted(reps)
+    # Only field users are scored (a manager's own assignment changes nothing of the rollup).
+    return sorted(field.filter(pk__in=reps).values_list("pk", flat=True)) if reps else []
 
 
 def kpi_rollup_refresh(

@@ -11,6 +11,7 @@ from analytics import kpis, rollup, tasks
 from analytics.models import KpiMonth
 from crm.tenancy import tenant_context
 from tests.analytics.helpers import at, scored_team
+from tests.factories import WITH_PLATFORM_COMMITTED
 from tests.visits.factories import VisitFactory, VisitPlanFactory
 
 MAY, JUNE = datetime.date(2026, 5, 1), datetime.date(2026, 6, 1)
@@ -159,19 +160,26 @@ def test_a_month_the_rollup_does_not_hold_is_computed_live_and_filled(tenant, cl
     assert sent == [{"tenant_id": tenant.pk, "months": ["2026-05-01"], "rep_ids": None}]
 
 
-def test_nightly_fans_out_per_active_tenant_and_is_scheduled(tenant, other_tenant, monkeypatch):
+def test_the_nightly_job_is_scheduled_in_beat_idempotently():
     from django_celery_beat.models import PeriodicTask
 
     from analytics.schedule import ensure_periodic_tasks
+    from crm.celery import app
 
-    sent = []
-    monkeypatch.setattr(tasks.kpi_rollup_window, "delay", lambda **kw: sent.append(kw["tenant_id"]))
-    tasks.kpi_rollup_nightly.apply(throw=True)
-    assert {tenant.pk, other_tenant.pk} <= set(sent)
     ensure_periodic_tasks()
     ensure_periodic_tasks()  # idempotent
     entry = PeriodicTask.objects.get(task="analytics.kpi_rollup_nightly")
-    assert entry.enabled and entry.crontab.hour == "3" and entry.crontab.timezone.key == "Asia/Shanghai"
+    assert PeriodicTask.objects.filter(task="analytics.kpi_rollup_nightly").count() == 1
+    assert entry.enabled and "analytics.kpi_rollup_nightly" in app.tasks and "analytics.kpi_rollup_window" in app.tasks
+    assert (entry.crontab.minute, entry.crontab.hour) == ("10", "3") and str(entry.crontab.timezone) == "Asia/Shanghai"
+
+
+@WITH_PLATFORM_COMMITTED
+def test_the_nightly_job_fans_out_one_window_per_active_tenant(tenant, other_tenant, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.kpi_rollup_window, "delay", lambda **kw: sent.append(kw["tenant_id"]))
+    assert tasks.kpi_rollup_nightly.apply(throw=True).get() >= 2
+    assert {tenant.pk, other_tenant.pk} <= set(sent)
 
 
 def test_the_rollup_is_walled_per_tenant(tenant, other_tenant, clock):

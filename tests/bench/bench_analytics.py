@@ -139,17 +139,19 @@ def _plans(tenant):
     first = datetime.date(q_first.year - (q_first.month < 4), (q_first.month - 4) % 12 + 1, 1)
     months = [first, datetime.date(first.year, first.month + 1, 1), datetime.date(first.year, first.month + 2, 1)]
     _exec(
-        """INSERT INTO visits_cycleplan (tenant_id, rep_id, month, status, review_note, created_at)
-           SELECT %(t)s, u.id, m::date, 'approved', '', now()
+        """INSERT INTO visits_cycleplan (tenant_id, rep_id, month, status, review_note, created_at, capacity,
+               over_capacity_ab, unfitted_visits, working_days)
+           SELECT %(t)s, u.id, m::date, 'approved', '', now(), 120, 0, 0, 21
            FROM accounts_user u CROSS JOIN unnest(%(months)s::date[]) m
            WHERE u.tenant_id = %(t)s AND u.role = 'rep'""",
         {"t": tenant.pk, "months": months},
         tenant=tenant,
     )
     _exec(
-        """INSERT INTO visits_cycleplanline (tenant_id, plan_id, doctor_id, tier, target, planned)
+        """INSERT INTO visits_cycleplanline (tenant_id, plan_id, doctor_id, tier, target, planned, ideal)
            SELECT %(t)s, p.id, d.doctor_id, (ARRAY['A','B','C','C','D'])[1 + d.doctor_id %% 5],
-                  (ARRAY[4,2,1,1,0])[1 + d.doctor_id %% 5], (ARRAY[4,2,1,1,0])[1 + d.doctor_id %% 5]
+                  (ARRAY[4,2,1,1,0])[1 + d.doctor_id %% 5], (ARRAY[4,2,1,1,0])[1 + d.doctor_id %% 5],
+                  (ARRAY[4,2,1,1,0])[1 + d.doctor_id %% 5]
            FROM visits_cycleplan p
            JOIN accounts_territoryassignment ta ON ta.user_id = p.rep_id AND ta.tenant_id = p.tenant_id
            CROSS JOIN LATERAL (
