@@ -217,8 +217,9 @@ def test_submit_without_recall_is_refused_and_nothing_is_lost(client, world):
 
 def test_draft_keeps_the_answers_then_submit_records_the_followup(client, world):
     event, f = _followup(world)
+    plan = f.visit_plan  # read now: refresh_from_db() drops it, and outside the tenant it is not found
     client.force_login(world.rep)
-    draft = _report(world, f.visit_plan, "draft", **{"evfu-q_0": "已回答", f"evfu-recall_{world.km1.pk}": "partly"})
+    draft = _report(world, plan, "draft", **{"evfu-q_0": "已回答", f"evfu-recall_{world.km1.pk}": "partly"})
     response = client.post(reverse("visit_new"), draft)
     assert response.status_code == 302, _errors(response)
     with tenant_context(world.tenant):
@@ -232,7 +233,7 @@ def test_draft_keeps_the_answers_then_submit_records_the_followup(client, world)
 
     final = _report(
         world,
-        f.visit_plan,
+        plan,
         "submit",
         **{
             "evfu-q_0": "已回答",
@@ -248,7 +249,8 @@ def test_draft_keeps_the_answers_then_submit_records_the_followup(client, world)
         visit.refresh_from_db()
         f.refresh_from_db()
         recalls = list(FollowUpRecall.objects.filter(followup=f).values_list("key_message_id", "recall", "reaction"))
-    assert visit.status == "submitted"
+        plan.refresh_from_db()
+    assert visit.status == "submitted" and plan.status == "done"
     assert f.status == "done" and f.visit_id == visit.pk and f.trial == "started" and f.trial_indication == "高血压"
     assert recalls == [(world.km1.pk, "remembered", "doubt")]
     assert event.pk == f.event_id
