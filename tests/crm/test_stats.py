@@ -66,6 +66,18 @@ def test_a_bulk_write_analyses_what_it_changed_after_the_commit(tenant, django_c
     assert reltuples("accounts_territory") == 305
 
 
+def test_a_long_bulk_transaction_can_refresh_what_it_wrote_so_far(tenant):
+    # Given statistics taken before the rows arrived (as an earlier job leaves them),
+    stats.analyze("accounts_territory")
+    before = reltuples("accounts_territory")
+    with transaction.atomic():
+        _territories(tenant, 400)
+        assert reltuples("accounts_territory") == before
+        # when the transaction refreshes mid-way, the planner counts its own uncommitted rows.
+        assert stats.analyze_so_far() == ["accounts_territory"]
+        assert reltuples("accounts_territory") == max(before, 0) + 400
+
+
 def test_the_app_role_analyses_only_through_the_owner_function(tenant):
     _territories(tenant, 120)
     with connection.cursor() as cursor:
