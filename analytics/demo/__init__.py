@@ -1,11 +1,8 @@
 """Demo data of analytics: the tenant's KPI weights and targets (the scorecard works without
-them, on the defaults; the demo sets its own so that the settings are visible), and the KPI
-rollup of the seeded months, so the first scorecard reads it rather than computing live.
-Idempotent."""
+them, on the defaults; the demo sets its own so that the settings are visible). Idempotent."""
 
 from analytics import services
 from analytics.models import KpiTarget
-from analytics.rollup import kpi_rollup_rebuild
 
 DEMO_TARGETS = {
     "calls": (20, 50),
@@ -24,6 +21,5 @@ def seed(*, tenant, stdout=None):
         return
     for kpi, (weight, target) in DEMO_TARGETS.items():
         services.kpi_target_set(tenant=tenant, by=None, kpi=kpi, weight=weight, target=target)
-    rows = kpi_rollup_rebuild(tenant=tenant)
     if stdout is not None:
-        stdout.write(f"  analytics: {len(DEMO_TARGETS)} KPI targets, {rows} KPI rollup rows")
+        stdout.write(f"  analytics: {len(DEMO_TARGETS)} KPI targets")
