@@ -172,6 +172,12 @@ def walled(db):
         PendingFollowUp.objects.create(visit=visit)
         VisitPlanContent.objects.create(plan=VisitPlan.objects.first(), content_item=ContentItem.objects.first())
         api_token_create(tenant=world.b, by=user, user=user)
+        from django.utils import timezone as _tz
+
+        from analytics.rollup import kpi_rollup_refresh, month_of
+
+        # The KPI rollup fills after commits and nightly; one month of it here.
+        kpi_rollup_refresh(tenant=world.b, months=[month_of(_tz.localdate())])
         from hospitals.dictionary import department_dictionary_ensure
         from hospitals.models import Doctor, DuplicateCandidate
         from hospitals.steward.merge import doctor_merge
