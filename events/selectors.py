@@ -458,3 +458,13 @@ def pending_approvals(*, tenant, user) -> QuerySet[Event]:
     if user.role == Role.PRODUCT_MANAGER:
         return events.filter(needs_pm_approval=True, pm_approved_at__isnull=True)
     return events.none()
+
+
+def invitable_events(*, tenant, user) -> QuerySet[Event]:
+    """The events ``user`` may still invite doctors to: their own (an administrator: any) not yet held."""
+    events = event_list(tenant=tenant, user=user).filter(
+        status__in=[EventStatus.DRAFT, EventStatus.SUBMITTED, EventStatus.APPROVED]
+    )
+    if user.role != Role.TENANT_ADMIN:
+        events = events.filter(owner=user)
+    return events.order_by("starts_at", "id")

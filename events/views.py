@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
 from crm.keyset import keyset_page
 from crm.permissions import (
     EVENT_FOLLOWUP_ROLES,
@@ -690,16 +689,6 @@ def followup_detail(request, pk):
 # --- invitations from a KOL's network (segmentation.kol invitation lists) -------------------
 
 
-def _invitable_events(user):
-    """The events ``user`` may still invite doctors to: their own (an administrator: any) not yet held."""
-    events = selectors.event_list(tenant=user.tenant_id, user=user).filter(
-        status__in=[EventStatus.DRAFT, EventStatus.SUBMITTED, EventStatus.APPROVED]
-    )
-    if user.role != Role.TENANT_ADMIN:
-        events = events.filter(owner=user)
-    return events.order_by("starts_at", "id")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_invite_network(request, list_pk):
@@ -709,7 +698,7 @@ def event_invite_network(request, list_pk):
 
     user = tenant_user(request, NETWORK_INVITERS)
     invitation = get_or_404(invitation_list_list(tenant=user.tenant_id, user=user), list_pk)
-    events = _invitable_events(user)
+    events = selectors.invitable_events(tenant=user.tenant_id, user=user)
     if request.method == "POST":
         visible = selectors.event_list(tenant=user.tenant_id, user=user)
         event = get_or_404(visible, int_or_none(request.POST.get("event")))
