@@ -66,6 +66,27 @@ def test_a_bulk_write_analyses_what_it_changed_after_the_commit(tenant, django_c
     assert reltuples("accounts_territory") == 305
 
 
+def test_many_bulk_services_in_one_transaction_refresh_once_after_the_commit(
+    tenant, django_capture_on_commit_callbacks
+):
+    # The demo seed calls many services that each end with analyze_on_commit: one refresh, of
+    # everything the transaction wrote (not one full re-analysis per call).
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        _territories(tenant, 300)
+        stats.analyze_on_commit()
+        _territories(tenant, 200, prefix="Y")
+        second = stats.analyze_on_commit()
+        assert second["accounts_territory"] >= 500
+    assert len(callbacks) == 1
+    assert reltuples("accounts_territory") == 500
+    # The next transaction registers its own refresh.
+    with django_capture_on_commit_callbacks(execute=True) as again, transaction.atomic():
+        _territories(tenant, 600, prefix="Z")
+        stats.analyze_on_commit()
+    assert len(again) == 1
+    assert reltuples("accounts_territory") == 1100
+
+
 def test_a_long_bulk_transaction_can_refresh_what_it_wrote_so_far(tenant):
     # Given statistics taken before the rows arrived (as an earlier job leaves them),
     stats.analyze("accounts_territory")
