@@ -1,7 +1,8 @@
 """API of events: serializers and viewsets on the kernel's base (thin: no business rule).
 
 Routes (crm/api.py): ``programs``, ``events`` (+ ``submit``, ``approve``, ``reject``, ``cancel``,
-``held``, ``close``, ``correct``, ``invite``, ``scorecard``), ``event-attendees`` (+ ``sign-in``,
+``held``, ``close``, ``correct``, ``invite``, ``invite-network``,
+``scorecard``; programs + ``summary``, ``add-network``), ``event-attendees`` (+ ``sign-in``,
 ``rsvp``), ``event-agenda``, ``event-budget-lines``, ``event-expenses`` (multipart receipt),
 ``event-photos``, ``event-questions``, ``event-self-signins`` (+ ``resolve``),
 ``event-followups`` (+ ``complete``), ``insights`` (+ ``answer``, ``address``).
@@ -9,6 +10,8 @@ Routes (crm/api.py): ``programs``, ``events`` (+ ``submit``, ``approve``, ``reje
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -25,6 +28,7 @@ from crm.permissions import (
     INSIGHT_ANSWERERS,
     INSIGHT_RAISERS,
     INSIGHT_ROLES,
+    NETWORK_INVITERS,
     PROGRAM_EDITORS,
 )
 from crm.rest import IdListField, TenantModelViewSet, TenantReadOnlyViewSet
@@ -88,6 +92,34 @@ class ProgramSerializer(serializers.ModelSerializer):
         read_only_fields = ["owner", "created_at"]
 
 
+class NetworkInviteSerializer(serializers.Serializer):
+    invitation_list = serializers.IntegerField(help_text="A saved KOL invitation list (a doctor's network).")
+    doctors = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True, default=None,
+        help_text="The doctors of the list to take (default: all of them).",
+    )  # fmt: skip
+
+
+class NetworkInviteResultSerializer(serializers.Serializer):
+    invited = serializers.IntegerField(help_text="Doctors added now.")
+    already = serializers.IntegerField(help_text="Doctors of the selection who already were.")
+
+
+def _network_invite(view, step, **target):
+    """Run ``step`` (an events service taking a KOL invitation list) for the body's list."""
+    from segmentation.kol.selectors import invitation_list_list
+
+    body = NetworkInviteSerializer(data=view.request.data)
+    body.is_valid(raise_exception=True)
+    user = view.request.user
+    invitation = invitation_list_list(tenant=view.tenant, user=user).filter(pk=body.validated_data["invitation_list"])
+    if not invitation:
+        raise ValidationError({"invitation_list": _("Not found.")})
+    invited, already = step(tenant=view.tenant, by=user, invitation_list=invitation[0],
+                            doctor_ids=body.validated_data["doctors"], **target)  # fmt: skip
+    return Response({"invited": invited, "already": already})
+
+
 class ProgramViewSet(TenantModelViewSet):
     """Programs: product managers and administrators set them up; everyone with events reads them."""
 
@@ -102,6 +134,13 @@ class ProgramViewSet(TenantModelViewSet):
 
     update_service = services.program_update
     instance_kwarg = "program"
+    action_roles = {"summary": EVENT_ROLES, "add_network": NETWORK_INVITERS & PROGRAM_EDITORS}
+
+    @extend_schema(request=NetworkInviteSerializer, responses=NetworkInviteResultSerializer)
+    @action(detail=True, methods=["post"], url_path="add-network")
+    def add_network(self, request, pk=None):
+        """Add the doctors of a saved KOL invitation list to the program's target audience."""
+        return _network_invite(self, services.program_targets_from_list, program=self.get_object())
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
@@ -235,6 +274,7 @@ class EventViewSet(TenantModelViewSet):
         "close": EVENT_ORGANISERS,
         "correct": EVENT_ORGANISERS,
         "invite": EVENT_ORGANISERS,
+        "invite_network": NETWORK_INVITERS,
         "scorecard": EVENT_ROLES,
     }
     selector = selectors.event_list
@@ -314,6 +354,12 @@ class EventViewSet(TenantModelViewSet):
             tenant=self.tenant, by=request.user, event=self.get_object(), **body.validated_data
         )
         return Response({"invited": n})
+
+    @extend_schema(request=NetworkInviteSerializer, responses=NetworkInviteResultSerializer)
+    @action(detail=True, methods=["post"], url_path="invite-network")
+    def invite_network(self, request, pk=None):
+        """Invite the doctors of a saved KOL invitation list (or those picked among them)."""
+        return _network_invite(self, services.attendees_invite_from_list, event=self.get_object())
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])

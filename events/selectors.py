@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, Territory, TerritoryAssignment, User
 from accounts.selectors import team_members
 from crm.memo import memoize
-from crm.permissions import EVENT_ALL_READERS, INSIGHT_ANSWERERS
+from crm.permissions import EVENT_ALL_READERS, INSIGHT_ANSWERERS, PROGRAM_EDITORS
 from crm.tenancy import tenant_id_of
 from events.models import (
     DEFAULT_QUESTIONNAIRE,
@@ -39,6 +39,8 @@ from events.models import (
     InsightStatus,
     ProductManagerAssignment,
     Program,
+    ProgramStatus,
+    ProgramTarget,
     Question,
     Recall,
     SelfSignIn,
@@ -458,6 +460,29 @@ def pending_approvals(*, tenant, user) -> QuerySet[Event]:
     if user.role == Role.PRODUCT_MANAGER:
         return events.filter(needs_pm_approval=True, pm_approved_at__isnull=True)
     return events.none()
+
+
+def program_targets(*, tenant, program) -> QuerySet[ProgramTarget]:
+    """The hand-picked doctors of a program's target audience, by name."""
+    return (
+        ProgramTarget.objects.for_tenant(tenant)
+        .filter(program=program)
+        .select_related("doctor__hospital")
+        .order_by("doctor__name", "id")
+    )
+
+
+def programs_taking_audience(*, tenant, user) -> QuerySet[Program]:
+    """The programs whose target audience ``user`` may still add doctors to: a product manager or
+    an administrator (who change programs), programs not closed and not over."""
+    if user.role not in PROGRAM_EDITORS:
+        return Program.objects.for_tenant(tenant).none()
+    return (
+        program_list(tenant=tenant, user=user)
+        .exclude(status=ProgramStatus.CLOSED)
+        .filter(ends_on__gte=timezone.localdate())
+        .order_by("starts_on", "id")
+    )
 
 
 def invitable_events(*, tenant, user) -> QuerySet[Event]:

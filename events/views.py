@@ -499,6 +499,9 @@ def program_detail(request, pk):
             "events": events.select_related("host_hospital")[:200],
             "summary": selectors.program_summary(tenant=user.tenant_id, program=program),
             "can_plan": user.role in EVENT_ORGANISERS,
+            # The target audience: its size for everyone, the doctors for those who set programs up.
+            "targets": selectors.program_targets(tenant=user.tenant_id, program=program),
+            "show_targets": user.role in PROGRAM_EDITORS,
         },
     )
 
@@ -693,33 +696,44 @@ def followup_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def event_invite_network(request, list_pk):
     """Invite the doctors of a saved network invitation list (or those picked among them) to an
-    event the user organises; the result says how many were invited and how many already were."""
+    event the user organises, or add them to a program's target audience (product managers and
+    administrators); the result says how many were added and how many already were."""
     from segmentation.kol.selectors import invitation_list_list
 
     user = tenant_user(request, NETWORK_INVITERS)
     invitation = get_or_404(invitation_list_list(tenant=user.tenant_id, user=user), list_pk)
     events = selectors.invitable_events(tenant=user.tenant_id, user=user)
+    programs = selectors.programs_taking_audience(tenant=user.tenant_id, user=user)
     if request.method == "POST":
-        visible = selectors.event_list(tenant=user.tenant_id, user=user)
-        event = get_or_404(visible, int_or_none(request.POST.get("event")))
+        # ``destination`` is "event:<id>" or "program:<id>"; a bare ``event`` still names an event.
+        kind, _sep, pk = (request.POST.get("destination") or f"event:{request.POST.get('event', '')}").partition(":")
         picked = [i for i in (int_or_none(v) for v in request.POST.getlist("doctor")) if i is not None]
+        if kind == "program":
+            target = get_or_404(selectors.program_list(tenant=user.tenant_id, user=user), int_or_none(pk))
+            step, done = services.program_targets_from_list, "program_detail"
+            kwargs = {"program": target}
+            text = _("%(invited)s added to the program's target audience, %(already)s already in it.")
+        else:
+            target = get_or_404(selectors.event_list(tenant=user.tenant_id, user=user), int_or_none(pk))
+            step, done = services.attendees_invite_from_list, "event_detail"
+            kwargs = {"event": target}
+            text = _("%(invited)s invited, %(already)s already invited.")
         try:
-            invited, already = services.attendees_invite_from_list(
-                tenant=user.tenant_id, by=user, event=event, invitation_list=invitation, doctor_ids=picked
-            )
+            invited, already = step(tenant=user.tenant_id, by=user, invitation_list=invitation, doctor_ids=picked,
+                                    **kwargs)  # fmt: skip
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
             return redirect("event_invite_network", list_pk=invitation.pk)
-        messages.success(
-            request,
-            _("%(invited)s invited, %(already)s already invited.") % {"invited": invited, "already": already},
-        )
-        return redirect("event_detail", event.pk)
+        messages.success(request, text % {"invited": invited, "already": already})
+        return redirect(done, target.pk)
     entries = list(
         invitation.entries.select_related("doctor__hospital", "doctor__department").order_by("hops", "id")
     )
+    events, programs = list(events.select_related("program")[:200]), list(programs[:100])
+    for obj, kind in [(e, "event") for e in events] + [(p, "program") for p in programs]:
+        obj.option = f"{kind}:{obj.pk}"
     return render(request, "events/invite_network.html", {
-        "invitation": invitation, "entries": entries, "events": list(events[:200]),
-        "selected_event": int_or_none(request.GET.get("event")),
+        "invitation": invitation, "entries": entries, "events": events, "programs": programs,
+        "selected": request.GET.get("destination") or f"event:{request.GET.get('event', '')}",
     })  # fmt: skip

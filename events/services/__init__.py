@@ -29,6 +29,7 @@ from events.services.attendees import (
     attendees_invite,
     attendees_invite_from_list,
     event_territories_rebuild,
+    program_targets_from_list,
     self_sign_in,
     self_signin_resolve,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "attendees_invite",
     "event_territories_rebuild",
     "attendees_invite_from_list",
+    "program_targets_from_list",
     "budget_line_set",
     "check_upload",
     "event_approve",

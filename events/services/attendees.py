@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from crm import stats
-from crm.permissions import EVENT_ALL_READERS, EVENT_ORGANISERS, NETWORK_INVITERS
+from crm.permissions import EVENT_ALL_READERS, EVENT_ORGANISERS, NETWORK_INVITERS, PROGRAM_EDITORS
 from crm.tenancy import tenant_id_of
 from events.models import (
     FROZEN_STATUSES,
@@ -19,6 +19,9 @@ from events.models import (
     Event,
     EventStatus,
     InvitedVia,
+    Program,
+    ProgramStatus,
+    ProgramTarget,
     Rsvp,
     SelfSignIn,
     SelfSignInStatus,
@@ -112,12 +115,24 @@ def attendees_invite_from_list(*, tenant, by, event, invitation_list, doctor_ids
     or the hand-picked ``doctor_ids`` among them, through :func:`attendees_invite`; the list
     records the event that took it. Returns ``(invited, already)``: doctors added now, and
     doctors of the selection who were already on the event."""
-    from segmentation.kol.selectors import invitation_list_doctor_ids
     from segmentation.kol.services import invitation_list_update
 
     if getattr(by, "role", None) not in NETWORK_INVITERS:
         raise PermissionDenied(_("You may not invite doctors to events."))
     tid = tenant_id_of(tenant)
+    ids = _invitation_list_doctors(tid, invitation_list, doctor_ids)
+    event = _lock(tenant, event)
+    already = Attendee.objects.for_tenant(tid).filter(event=event, doctor_id__in=ids).count()
+    invited = attendees_invite(tenant=tenant, by=by, event=event, doctors=ids, via=InvitedVia.RELATION)
+    ref = f"events.event:{event.pk}"
+    if invitation_list.event_ref != ref:
+        invitation_list_update(tenant=tid, by=by, invitation_list=invitation_list, event_ref=ref)
+    return invited, already
+
+
+def _invitation_list_doctors(tid, invitation_list, doctor_ids) -> list[int]:
+    from segmentation.kol.selectors import invitation_list_doctor_ids
+
     if invitation_list.tenant_id != tid:
         raise ValidationError(_("Not found."))
     ids = invitation_list_doctor_ids(tenant=tid, invitation_list=invitation_list)
@@ -126,13 +141,31 @@ def attendees_invite_from_list(*, tenant, by, event, invitation_list, doctor_ids
         ids = [i for i in ids if i in wanted]
     if not ids:
         raise ValidationError(_("Pick at least one doctor of the list."))
-    event = _lock(tenant, event)
-    already = Attendee.objects.for_tenant(tid).filter(event=event, doctor_id__in=ids).count()
-    invited = attendees_invite(tenant=tenant, by=by, event=event, doctors=ids, via=InvitedVia.RELATION)
-    ref = f"events.event:{event.pk}"
+    return ids
+
+
+@transaction.atomic
+def program_targets_from_list(*, tenant, by, program, invitation_list, doctor_ids=None) -> tuple[int, int]:
+    """Add the doctors of a saved KOL invitation list (or those picked among them) to a program's
+    target audience (:class:`ProgramTarget`): inviting a network "to a program" means making it
+    the audience the program's events are planned for; each event then invites whom it seats.
+    Returns ``(added, already)``; the list records the program that took it."""
+    from segmentation.kol.services import invitation_list_update
+
+    if getattr(by, "role", None) not in (NETWORK_INVITERS & PROGRAM_EDITORS):
+        raise PermissionDenied(_("Only a product manager or an administrator changes programs."))
+    tid = tenant_id_of(tenant)
+    ids = _invitation_list_doctors(tid, invitation_list, doctor_ids)
+    program = Program.objects.for_tenant(tid).select_for_update().get(pk=_pk(program))
+    if program.status == ProgramStatus.CLOSED or program.ends_on < timezone.localdate():
+        raise ValidationError(_("The program is over: its audience no longer changes."))
+    have = set(ProgramTarget.objects.for_tenant(tid).filter(program=program).values_list("doctor_id", flat=True))
+    new = [i for i in ids if i not in have]
+    ProgramTarget.objects.bulk_create([ProgramTarget(tenant_id=tid, program=program, doctor_id=i) for i in new])
+    ref = f"events.program:{program.pk}"
     if invitation_list.event_ref != ref:
         invitation_list_update(tenant=tid, by=by, invitation_list=invitation_list, event_ref=ref)
-    return invited, already
+    return len(new), len(ids) - len(new)
 
 
 @transaction.atomic

@@ -100,7 +100,7 @@ def test_pm_takes_li_up_the_ladder(page, login, world, tenant):
 
     # ... and invite them to the masterclass: the classmates X and B, not the colleague C.
     page.locator("[data-testid=invitation-action]").click()
-    page.locator("[data-testid=invite-event]").select_option(str(masterclass.pk))
+    page.locator("[data-testid=invite-event]").select_option(f"event:{masterclass.pk}")
     page.locator(f"[data-testid=invite-network-doctor][data-doctor-id='{world.c.pk}'] input[type=checkbox]").uncheck()
     page.locator("[data-testid=invite-network-submit]").click()
     expect(page).to_have_url(re.compile(rf"/events/{masterclass.pk}/$"))

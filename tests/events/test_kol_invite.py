@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from crm.tenancy import tenant_context
 from events import services
-from events.models import Attendee, EventFollowUp
+from events.models import Attendee, EventFollowUp, ProgramTarget
 from segmentation.kol import selectors as kol_selectors
 from segmentation.kol import services as kol_services
 from segmentation.models import InvitationList
-from tests.events.factories import AttendeeFactory, EventFactory
+from tests.events.factories import AttendeeFactory, EventFactory, ProgramFactory
 from tests.segmentation.kol_world import kol_world
 
 START = datetime.date(2026, 1, 1)
@@ -142,3 +142,88 @@ def test_the_plan_timeline_shows_events_attended_invited_and_followed_up(world):
     assert by_kind["event_followup"] == ["参加过的科室会"]
     titles = {e["title"] for e in entries}
     assert "两年前的会" not in titles and "别人的会" not in titles  # outside the period / another doctor
+
+
+# --- a network invited "to a program": its target audience -----------------------------------
+
+
+def _targets(w, program):
+    with tenant_context(w.tenant):
+        return set(ProgramTarget.objects.filter(program=program).values_list("doctor_id", flat=True))
+
+
+def test_pm_adds_the_network_to_a_programs_target_audience_and_sees_it_on_the_program(client, world, make_user):
+    with tenant_context(world.tenant):
+        program = ProgramFactory(owner=world.pm, name="甲状腺外科大师班系列")
+        over = ProgramFactory(owner=world.pm, name="去年的项目", starts_on=datetime.date(2025, 1, 1),
+                              ends_on=datetime.date(2025, 12, 31))  # fmt: skip
+    client.force_login(world.pm)
+    page = client.get(_invite_url(world)).content.decode()
+    assert f'value="program:{program.pk}"' in page and f'value="event:{world.masterclass.pk}"' in page
+    assert f'value="program:{over.pk}"' not in page  # a program that is over takes no audience
+
+    response = client.post(_invite_url(world), {"destination": f"program:{program.pk}",
+                                                "doctor": [world.x.pk, world.b.pk]}, follow=True)  # fmt: skip
+    assert response.redirect_chain[-1][0] == reverse("program_detail", args=[program.pk])
+    html = response.content.decode()
+    assert "已将 2 位医生加入项目目标人群，0 位此前已在其中。" in html
+    assert _targets(world, program) == {world.x.pk, world.b.pk}
+    for doctor in (world.x, world.b):
+        assert f'data-testid="program-target" data-doctor-id="{doctor.pk}"' in html
+    assert f'data-doctor-id="{world.c.pk}"' not in html
+    with tenant_context(world.tenant):
+        assert InvitationList.objects.get(pk=world.invitation.pk).event_ref == f"events.program:{program.pk}"
+        assert not Attendee.objects.filter(doctor__in=[world.x, world.b]).exists()  # nobody invited to an event yet
+
+    # again with everyone: one added, two already there; the program that is over refuses
+    client.post(_invite_url(world), {"destination": f"program:{program.pk}",
+                                     "doctor": [world.x.pk, world.b.pk, world.c.pk]})  # fmt: skip
+    assert _targets(world, program) == {world.x.pk, world.b.pk, world.c.pk}
+    response = client.post(_invite_url(world), {"destination": f"program:{over.pk}", "doctor": [world.x.pk]},
+                           follow=True)  # fmt: skip
+    assert "项目已结束" in response.content.decode()
+    assert _targets(world, over) == set()
+
+    # a rep reads the program's audience size, not the doctors
+    rep = make_user(world.tenant, "rep")
+    client.force_login(rep)
+    html = client.get(reverse("program_detail", args=[program.pk])).content.decode()
+    assert 'data-testid="program-target-count">3<' in html
+    assert 'data-testid="program-target"' not in html
+
+
+def test_the_api_invites_a_network_to_an_event_and_to_a_program(api_client, world, other_tenant, make_user):
+    with tenant_context(world.tenant):
+        program = ProgramFactory(owner=world.pm)
+    api_client.force_authenticate(world.pm)
+    url = f"/api/v1/events/{world.masterclass.pk}/invite-network/"
+    response = api_client.post(url, {"invitation_list": world.invitation.pk, "doctors": [world.x.pk]}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"invited": 1, "already": 0}
+    response = api_client.post(url, {"invitation_list": world.invitation.pk}, format="json")  # the whole list
+    assert response.json() == {"invited": 2, "already": 1}
+    with tenant_context(world.tenant):
+        assert Attendee.objects.filter(event=world.masterclass).count() == 3
+
+    body = {"invitation_list": world.invitation.pk, "doctors": [world.b.pk]}
+    response = api_client.post(f"/api/v1/programs/{program.pk}/add-network/", body, format="json")
+    assert response.status_code == 200 and response.json() == {"invited": 1, "already": 0}
+    assert _targets(world, program) == {world.b.pk}
+
+    # another tenant's list is not found; a rep may not; another tenant's event is 404
+    with tenant_context(other_tenant):
+        foreign_pm = make_user(other_tenant, "product_manager")
+        foreign_event = EventFactory(owner=foreign_pm)
+    api_client.force_authenticate(foreign_pm)
+    response = api_client.post(f"/api/v1/events/{foreign_event.pk}/invite-network/",
+                               {"invitation_list": world.invitation.pk}, format="json")  # fmt: skip
+    assert response.status_code == 400 and "invitation_list" in response.json()
+    assert api_client.post(url, {"invitation_list": world.invitation.pk}, format="json").status_code == 404
+    with tenant_context(other_tenant):
+        assert not Attendee.objects.filter(event=foreign_event).exists()
+    api_client.force_authenticate(world.rep)
+    assert api_client.post(url, {"invitation_list": world.invitation.pk}, format="json").status_code == 403
+    response = api_client.post(f"/api/v1/programs/{program.pk}/add-network/",
+                               {"invitation_list": world.invitation.pk}, format="json")  # fmt: skip
+    assert response.status_code == 403
+    assert _targets(world, program) == {world.b.pk}
