@@ -120,7 +120,8 @@ def seed(*, tenant, stdout=None) -> None:
         tenant_id=getattr(tenant, "pk", tenant), type="delivery", severity="high", clock="closure",
         defaults={"days": 3, "working_days": True, "remind_days": 1},
     )  # fmt: skip
-    # This morning's clock job: reminders and escalations (the overdue adverse event) in the inbox.
+    # This morning's clock job: reminders, the escalation digest, and the overdue serious adverse event
+    # escalated on its own (urgent: never only counted in the digest).
     services.complaint_reminders(tenant=tenant, now=timezone.now(), day=today)
     if stdout is not None:
         stdout.write(f"tenant {getattr(tenant, 'code', tenant)}: demo complaints on lot {lot}")

@@ -163,16 +163,109 @@ def test_clock_job_reminds_before_escalates_after_once_a_day(world):
     with tenant_context(t):
         first = services.complaint_reminders(tenant=t, now=now, day=day)
         second = services.complaint_reminders(tenant=t, now=now, day=day)
-        escalations = Notification.objects.filter(kind="complaint_escalated", object_id=late.pk)
-        assert first["complaint_escalated"] == 1 and escalations.count() == 1
-        assert escalations.get().user_id == world.admin.pk  # no QA escalation set: the administrator
+        # The late complaint (minor) is counted in the escalation user's digest, not told alone.
+        digests = Notification.objects.filter(kind="complaint_overdue", user=world.admin)
+        assert first["complaint_overdue"] == 1 and digests.count() == 1  # no QA escalation set: the administrator
+        assert first["complaint_escalated"] == 0
+        assert not Notification.objects.filter(kind="complaint_escalated", object_id=late.pk).exists()
         assert Notification.objects.filter(kind="complaint_due", object_id=fresh.pk, user=world.qa).count() == 1
         # Negative beside it: the fresh complaint is not escalated (nothing of it is past due).
         assert not Notification.objects.filter(kind="complaint_escalated", object_id=fresh.pk).exists()
-        assert second == {"complaint_escalated": 0, "complaint_due": 0}
-        # The next day it runs again (the late complaint is escalated again, once).
+        assert second == dict.fromkeys(first, 0)
+        # The next day it runs again (the late complaint is in the next day's digest, once).
         third = services.complaint_reminders(tenant=t, now=now, day=day + datetime.timedelta(days=1))
-        assert third["complaint_escalated"] >= 1 and escalations.count() == 2
+        assert third["complaint_overdue"] == 1 and digests.count() == 2
+
+
+def _close(world, c):
+    t, qa = world.tenant, world.qa
+    with tenant_context(t):
+        services.complaint_triage(tenant=t, by=qa, complaint=c, note="")
+        services.complaint_start_investigation(tenant=t, by=qa, complaint=c)
+        services.complaint_investigation_record(
+            tenant=t, by=qa, complaint=c, root_cause="packaging", findings="封口温度偏低", capa_ref="CAPA-1",
+            lot_affected=False, decision="no_action",
+        )  # fmt: skip
+        services.complaint_resolve(tenant=t, by=qa, complaint=c)
+        services.complaint_reply(
+            tenant=t, by=qa, complaint=c, channel="phone", replied_on=timezone.localdate(), text="已答复"
+        )
+        services.complaint_close(tenant=t, by=qa, complaint=c)
+
+
+def test_escalations_are_one_digest_per_user_and_day_urgent_ones_also_alone(world, other_tenant):
+    """800,000 overdue complaints must not be 800,000 notifications: the escalation user gets one
+    digest a day with the count (closed, not yet overdue and other tenants' complaints not in
+    it), and every urgent one (critical, serious adverse event) still on its own."""
+    t = world.tenant
+    long_ago = timezone.localdate() - datetime.timedelta(days=40)
+    late = [_quality(world, aware_on=long_ago) for _ in range(3)]
+    critical = _quality(world, aware_on=long_ago, severity="critical")
+    closed = _quality(world, aware_on=long_ago)
+    _close(world, closed)
+    fresh = _quality(world, lot_number="")
+    other = complaints_world(other_tenant, prefix="D")
+    for _ in range(2):  # overdue in the other tenant: never counted here
+        _quality(other, aware_on=long_ago)
+    with tenant_context(world.tenant):
+        world.admin.language = "en"
+        world.admin.save(update_fields=["language"])
+    with tenant_context(t):
+        day = ComplaintClock.objects.get(complaint=fresh, kind="acknowledge").due_on  # fresh: due, not overdue
+        first = services.complaint_reminders(tenant=t, now=timezone.now(), day=day)
+        digest = Notification.objects.get(kind="complaint_overdue", user=world.admin, date=day)
+        assert digest.text == "4 complaints overdue (1 urgent)"  # 3 late + the critical one
+        assert digest.link == "/complaints/?scope=all&status=open&overdue=on"
+        assert (digest.object_type, digest.object_id) == ("", None)
+        escalated = Notification.objects.filter(kind="complaint_escalated", date=day)
+        assert list(escalated.values_list("object_id", flat=True)) == [critical.pk]
+        assert first["complaint_overdue"] == 1 and first["complaint_escalated"] == 1
+        # Negative beside it: the closed and the fresh complaint are neither counted nor told.
+        assert not escalated.filter(object_id__in=[closed.pk, fresh.pk] + [c.pk for c in late]).exists()
+        # A second run the same day adds nothing.
+        assert services.complaint_reminders(tenant=t, now=timezone.now(), day=day) == dict.fromkeys(first, 0)
+        assert Notification.objects.filter(kind__in=["complaint_overdue", "complaint_escalated"]).count() == 2
+    # The other tenant's people were told nothing by this tenant's job.
+    with tenant_context(other_tenant):
+        assert not Notification.objects.filter(kind__in=["complaint_overdue", "complaint_escalated"]).exists()
+        # Its own job counts only its own two.
+        services.complaint_reminders(tenant=other_tenant, now=timezone.now(), day=day)
+        [theirs] = Notification.objects.filter(kind="complaint_overdue", user=other.admin)
+        assert theirs.text.startswith("2")
+
+
+def test_the_digest_speaks_the_users_language_and_links_to_the_overdue_inbox(world, client):
+    long_ago = timezone.localdate() - datetime.timedelta(days=40)
+    late = _quality(world, aware_on=long_ago)
+    _quality(world, aware_on=long_ago, severity="critical")
+    fresh = _quality(world)
+    with tenant_context(world.tenant):
+        world.admin.language = "zh-hans"
+        world.admin.save(update_fields=["language"])
+    with tenant_context(world.tenant):
+        services.complaint_reminders(tenant=world.tenant, now=timezone.now(), day=timezone.localdate())
+        digest = Notification.objects.get(kind="complaint_overdue", user=world.admin)
+    assert digest.text == "2 件投诉超期（1 件紧急）"
+    client.force_login(world.admin)
+    page = client.get(digest.link).content.decode()
+    assert f"/complaints/{late.pk}/" in page and f"/complaints/{fresh.pk}/" not in page  # overdue only
+
+
+def test_an_assignee_with_many_reminders_gets_a_digest_urgent_ones_alone(world, monkeypatch):
+    from complaints.services import clocks
+
+    monkeypatch.setattr(clocks, "REMIND_DIGEST_OVER", 2)  # the threshold, small for the test
+    minor = [_quality(world, lot_number="") for _ in range(2)]
+    critical = _quality(world, lot_number="", severity="critical")
+    with tenant_context(world.tenant):
+        day = ComplaintClock.objects.get(complaint=critical, kind="acknowledge").remind_from
+        first = services.complaint_reminders(tenant=world.tenant, now=timezone.now(), day=day)
+        assert first["complaint_due_digest"] == 1 and first["complaint_due"] == 1
+        [digest] = Notification.objects.filter(kind="complaint_due_digest", user=world.qa)
+        assert digest.text.startswith("3") and digest.object_id is None
+        each = Notification.objects.filter(kind="complaint_due", user=world.qa)
+        assert list(each.values_list("object_id", flat=True)) == [critical.pk]
+        assert not each.filter(object_id__in=[c.pk for c in minor]).exists()
 
 
 def test_lot_signal_once_at_the_threshold(world):
