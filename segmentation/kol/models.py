@@ -294,3 +294,11 @@ class InvitationListEntry(TenantModel):
 
     def __str__(self):
         return f"{self.invitation_list_id}: {self.doctor_id}"
+
+    @property
+    def relation_display(self) -> str:
+        """The relation kinds (stored as codes, comma-separated) in the reader's language."""
+        from hospitals.models import RelationKind
+
+        labels = dict(RelationKind.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.relation.split(",") if code)

@@ -43,6 +43,7 @@ def test_pm_invites_the_picked_classmates_and_is_told_how_many_in_chinese_then_e
     client.force_login(world.pm)
     page = client.get(_invite_url(world)).content.decode()
     assert page.count('data-testid="invite-network-doctor"') == 3 and "区域大师班" in page
+    assert "同学" in page and "classmate" not in page  # relation kinds in the reader's language, not codes
 
     # Given the PM unticks C, when they invite: X and B are attendees, C is not
     response = client.post(_invite_url(world), {"event": world.masterclass.pk,
