@@ -291,17 +291,17 @@ def tier_period(*, tenant, quarter: str) -> str:
 
 def _stage_history(*, tenant, product_id, doctor_ids) -> pd.DataFrame:
     rows = _rows(
-        """SELECT h.doctor_id, h.history_date, h.stage FROM segmentation_historicaladoption h
+        # The date as UTC microseconds since the epoch (an integer): no datetime object per row.
+        """SELECT h.doctor_id, (extract(epoch FROM h.history_date) * 1000000)::bigint, h.stage
+           FROM segmentation_historicaladoption h
            JOIN unnest(%s::bigint[]) AS wanted(id) ON wanted.id = h.doctor_id
            WHERE h.tenant_id = %s AND h.product_id = %s""",
         [list(doctor_ids), tenant_id_of(tenant), product_id],
     )
     df = pd.DataFrame(rows, columns=["doctor_id", "at", "stage"])
     df["level"] = df["stage"].map(ADOPTION_ORDER).astype(float)
-    # UTC nanoseconds, the unit of _month_start_ns (pandas may keep microseconds otherwise).
-    df["at"] = (
-        pd.to_datetime(df["at"], utc=True).dt.as_unit("ns").astype("int64") if len(df) else pd.Series(dtype="int64")
-    )
+    # UTC nanoseconds, the unit of _month_start_ns.
+    df["at"] = df["at"].astype("int64") * 1000
     df["doctor_id"] = df["doctor_id"].astype("int64")
     return df.sort_values("at")[["at", "doctor_id", "level"]]
 
