@@ -19,6 +19,10 @@ TYPE_COLORS = {"quality": "#0172ad", "adverse_event": "#d93526", "service": "#8a
 def home_card(user):
     """The complaints card: the user's open complaints and how many are overdue."""
     with tenant_context(user.tenant_id):
+        # Most users have no open complaint of their own: no card, and no visibility worked out
+        # (the home page of every rep and handler asks).
+        if not selectors.has_own_open(tenant=user.tenant_id, user=user):
+            return None
         mine = selectors.complaint_inbox(tenant=user.tenant_id, user=user, scope="mine", filters={"status": "open"})
         today = timezone.localdate()
         rows = list(mine.order_by("next_due_on", "-id")[:5])

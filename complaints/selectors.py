@@ -107,6 +107,21 @@ def complaint_inbox(*, tenant, user, scope: str = "mine", filters: dict | None =
     return apply_filters(qs, filters or {})
 
 
+def has_own_open(*, tenant, user) -> bool:
+    """Whether an open complaint is assigned to or recorded by ``user``: the superset of the
+    ``mine`` inbox (:func:`complaint_inbox`) read by the (tenant, assignee) and (tenant,
+    reported_by) indexes, without working out what ``user`` may see (for a field user that is
+    their whole book: ~80 ms for a territory of 1,000 doctors)."""
+    if not _same_tenant(tenant, user):
+        return False
+    return (
+        Complaint.objects.for_tenant(tenant)
+        .filter(Q(assignee=user) | Q(reported_by=user))
+        .exclude(status=Status.CLOSED)
+        .exists()
+    )
+
+
 def apply_filters(qs, f: dict):
     """The inbox filters (values already parsed: ids as ints, dates as dates)."""
     if f.get("type"):

@@ -68,24 +68,54 @@ class VisitsConfig(AppConfig):
 
 
 def _forget_behind_frequency_on_change():
-    """The cached rows behind frequency (visits.selectors.plans) follow the writes they depend on."""
+    """The cached rows behind frequency (visits.selectors.plans) follow the writes they depend on:
+    a visit forgets the rows of the reps whose book holds its doctor, a cycle plan or line those
+    of its rep, and what reshapes many books (tiers, alignments, territory assignments) those of
+    every rep of the tenant."""
     from django.db import transaction
     from django.db.models.signals import post_delete, post_save
+    from django.utils import timezone
 
     from accounts.models import TerritoryAssignment
     from hospitals.models import DoctorTerritory
     from segmentation.models import TierAssignment, TierOverride
     from visits.models import CyclePlan, CyclePlanLine, Visit
-    from visits.selectors.plans import behind_frequency_changed
+    from visits.selectors.plans import behind_frequency_changed, reps_behind_affected_by
 
-    def changed(sender, instance, **kwargs):
+    def forget(tenant_id, rep_ids=None):
         # Now (this transaction's own later reads), and again once committed (a request that
         # read and cached the old rows meanwhile).
-        tenant_id = instance.tenant_id
-        behind_frequency_changed(tenant_id)
-        transaction.on_commit(lambda: behind_frequency_changed(tenant_id))
+        behind_frequency_changed(tenant_id, rep_ids=rep_ids)
+        transaction.on_commit(lambda: behind_frequency_changed(tenant_id, rep_ids=rep_ids))
 
-    for model in (Visit, CyclePlan, CyclePlanLine, TierOverride, TierAssignment, DoctorTerritory, TerritoryAssignment):
+    def visit_changed(sender, instance, **kwargs):
+        reps = {instance.rep_id}
+        if instance.visited_at is not None:
+            reps |= reps_behind_affected_by(
+                tenant=instance.tenant_id,
+                doctor_id=instance.doctor_id,
+                month=timezone.localtime(instance.visited_at).date(),
+            )
+        forget(instance.tenant_id, reps)
+
+    def plan_changed(sender, instance, **kwargs):
+        forget(instance.tenant_id, [instance.rep_id])
+
+    def line_changed(sender, instance, **kwargs):
+        rep_id = (
+            CyclePlan.objects.for_tenant(instance.tenant_id)
+            .filter(pk=instance.plan_id)
+            .values_list("rep_id", flat=True)
+            .first()
+        )
+        forget(instance.tenant_id, None if rep_id is None else [rep_id])
+
+    def books_changed(sender, instance, **kwargs):
+        forget(instance.tenant_id)
+
+    receivers = [(Visit, visit_changed), (CyclePlan, plan_changed), (CyclePlanLine, line_changed)]
+    receivers += [(m, books_changed) for m in (TierOverride, TierAssignment, DoctorTerritory, TerritoryAssignment)]
+    for model, receiver in receivers:
         label = model._meta.label
-        post_save.connect(changed, sender=model, dispatch_uid=f"behind-frequency-{label}", weak=False)
-        post_delete.connect(changed, sender=model, dispatch_uid=f"behind-frequency-del-{label}", weak=False)
+        post_save.connect(receiver, sender=model, dispatch_uid=f"behind-frequency-{label}", weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"behind-frequency-del-{label}", weak=False)

@@ -152,3 +152,27 @@ def test_product_manager_home_lists_the_quarters_events_with_their_roi(client, t
     client.force_login(data.pm)
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="home-events"' in html and reverse("roi_programs") in html
+
+
+def test_the_matching_does_not_depend_on_the_order_the_database_returns_rows_in(tenant, monkeypatch):
+    data = program_with_effect(tenant)
+    with tenant_context(tenant):
+        first = roi.compute(tenant=tenant, program_id=data.program.pk, today=TODAY)["effect"]
+        # The same rows in the reverse order (another plan could return them so) ...
+        real_pool, real_rows = roi._rows_hash_joined, roi._rows
+        monkeypatch.setattr(roi, "_rows_hash_joined", lambda sql, params: real_pool(sql, params)[::-1])
+        monkeypatch.setattr(roi, "_rows", lambda sql, params: real_rows(sql, params)[::-1])
+        again = roi.compute(tenant=tenant, program_id=data.program.pk, today=TODAY)["effect"]
+    # ... give the same pairs and the same estimates (and the control: controls were drawn)
+    assert first["pool"] > first["pairs"] > 0
+    assert again == first
+
+
+def test_the_control_pool_turns_nested_loops_off_for_its_statement_only(tenant):
+    from django.db import connection, transaction
+
+    with tenant_context(tenant), transaction.atomic(), connection.cursor() as cur:
+        inside = roi._rows_hash_joined("SELECT current_setting('enable_nestloop')", {})
+        cur.execute("SELECT current_setting('enable_nestloop')")
+        after = cur.fetchone()[0]
+    assert inside == [("off",)] and after == "on"

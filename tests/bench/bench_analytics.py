@@ -8,7 +8,10 @@ Figures:
   ``BENCH_ANALYTICS_DOCTORS`` doctors (default 1,000,000) and ``BENCH_ANALYTICS_VISITS`` visits
   (default 10,000,000) in the tenant; ``home_<role>_p95_ms`` per role. The first request of a
   role (which fills the 10-minute cache of the tenant-wide counts) is not sampled; it is printed
-  as ``home_cold_max_ms``.
+  as ``home_cold_max_ms``. ``home_rep_busy_p95_ms`` — the rep's home while the tenant is busy:
+  before each sample another rep (of another territory) saves a visit, as the field does all day
+  (the rows behind frequency a rep's *My day* caches are forgotten only for the reps whose book
+  holds the visit's doctor, not for the whole tenant).
 * ``kpi_scorecard_s`` — the scorecard page's computation (``analytics.kpis.scorecard``: the
   quarter, and the 6-month history) for ``BENCH_ANALYTICS_REPS`` reps (2,000), each with a
   cycle plan of 60 doctors in each month of the quarter. It reads the monthly KPI rollup
@@ -49,6 +52,7 @@ SAMPLES = int(os.environ.get("BENCH_ANALYTICS_SAMPLES", "20"))
 FIGURES = (
     "home_p95_ms",
     "home_cold_max_ms",
+    "home_rep_busy_p95_ms",
     "kpi_rollup_nightly_s",
     "kpi_rollup_cell_ms",
     "kpi_scorecard_s",
@@ -334,6 +338,50 @@ def _home(users):
         worst = max(worst, figure)
     yield ("home_p95_ms", worst, "ms")
     yield ("home_cold_max_ms", round(cold, 1), "ms")
+    yield ("home_rep_busy_p95_ms", _home_busy(users), "ms")
+
+
+def _home_busy(users):
+    """p95 of the rep's home, another rep of another territory saving a visit before each sample."""
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import TerritoryAssignment, User
+    from crm.tenancy import tenant_context
+    from visits.models import Visit
+
+    rep = users["rep"]
+    tenant = rep.tenant
+    with tenant_context(tenant):
+        mine = set(TerritoryAssignment.objects.filter(user=rep).values_list("territory_id", flat=True))
+        other = (
+            User.objects.filter(tenant=tenant, role="rep")
+            .exclude(territory_assignments__territory_id__in=mine)
+            .order_by("pk")
+            .first()
+        )
+        visits = list(
+            Visit.objects.for_tenant(tenant).filter(rep=other, status="submitted").order_by("-visited_at")[:SAMPLES]
+        )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(rep, backend="accounts.auth.TenantModelBackend")
+    assert client.get("/").status_code == 200
+    samples = []
+    for visit in visits:
+        # A new submitted report of the other rep (a submitted one is locked against updates):
+        # the receivers run as for one submitted through the service.
+        visit.pk, visit._state.adding = None, True
+        visit.visited_at = timezone.now() - datetime.timedelta(hours=1)
+        with tenant_context(tenant), transaction.atomic():
+            visit.save()
+        t = time.perf_counter()
+        response = client.get("/")
+        samples.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    figure = p95(samples)
+    log(f"  home rep, busy tenant p50={statistics.median(samples):7.1f} ms p95={figure:7.1f} ms")
+    return figure
 
 
 def _rollup(tenant, rep):

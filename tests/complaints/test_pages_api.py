@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Complaint, ComplaintAttachment
+from complaints.models import Complaint, ComplaintAttachment, Status
 from crm.tenancy import tenant_context
 from tests.complaints.factories import complaints_world
 
@@ -206,3 +206,23 @@ def test_dashboard_and_home_card(client, world):
     assert world.lot in html  # top lots
     home = client.get(reverse("home")).content.decode()
     assert 'data-testid="complaints-card"' in home
+
+
+def test_home_card_of_a_field_user_without_an_open_complaint_of_their_own_reads_no_book(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints import pages
+
+    complaint = _make(world)  # recorded by rep, about a doctor of rep's book
+    # rep2 has none of their own: no card, and their book (the doctor alignments) is not read
+    with CaptureQueriesContext(connection) as queries:
+        assert pages.home_card(world.rep2) is None
+    assert len(queries) <= 2 and not any("hospitals_doctorterritory" in q["sql"] for q in queries)
+    # Positive control: rep's card lists the complaint they recorded
+    card = pages.home_card(world.rep)
+    assert [c.pk for c in card["rows"]] == [complaint.pk]
+    # and a closed one is no longer their own open complaint
+    with tenant_context(world.tenant):
+        Complaint.objects.filter(pk=complaint.pk).update(status=Status.CLOSED)
+    assert pages.home_card(world.rep) is None

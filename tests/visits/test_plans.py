@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm.tenancy import tenant_context
 from tests.visits.factories import FollowUpTaskFactory, VisitFactory, VisitPlanFactory, field_team
-from visits import selectors, services
+from visits import pages, selectors, services
 from visits.models import CyclePlanLine, VisitSettings
 
 
@@ -240,6 +240,53 @@ def test_rows_behind_frequency_are_cached_and_follow_visits_tiers_and_plans(midm
         line.save()
         rows = selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
         assert a.pk not in {r[0] for r in rows} and (b.pk, "A", 1, 0) in rows
+
+
+def test_a_visit_forgets_the_cached_rows_of_the_reps_whose_book_holds_its_doctor_only(midmonth_afternoon, team):
+    a, *_ = team.doctors
+    with tenant_context(team.tenant):
+        _set_tier(team, a, "A")
+        _set_tier(team, team.other_doctor, "A")
+        mine = selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+        theirs = selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep2)
+        assert (team.other_doctor.pk, "A", 4, 0) in theirs
+        # A visit of rep2 to their own doctor (in no book of rep's): rep's rows stay cached (no
+        # query) while rep2's, the positive control, count it at once
+        _visit(team, team.other_doctor, rep=team.rep2)
+        with CaptureQueriesContext(connection) as again:
+            assert selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep) == mine
+        assert len(again) == 0
+        assert (team.other_doctor.pk, "A", 4, 1) in selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep2)
+        # A visit of rep2 (a co-visit) to a doctor of rep's territory counts in rep's rows too
+        _visit(team, a, rep=team.rep2)
+        assert (a.pk, "A", 4, 1) in selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+        # and so does one to a doctor outside rep's territory but on rep's cycle plan of the month
+        plan = services.cycle_plan_generate(tenant=team.tenant, rep=team.rep, month=timezone.localdate())
+        CyclePlanLine.objects.create(tenant=team.tenant, plan=plan, doctor=team.other_doctor, tier="A", target=4)
+        assert (team.other_doctor.pk, "A", 4, 1) in selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+        _visit(team, team.other_doctor, rep=team.rep2)
+        assert (team.other_doctor.pk, "A", 4, 2) in selectors.behind_frequency_rows(tenant=team.tenant, rep=team.rep)
+
+
+def test_my_day_card_changes_when_the_rep_submits_a_visit(midmonth_afternoon, team, django_capture_on_commit_callbacks):
+    a, *_ = team.doctors
+    with tenant_context(team.tenant):
+        _set_tier(team, a, "A")
+        before = pages.my_day_context(team.rep)["day"].behind
+        assert (before[0].doctor.pk, before[0].actual, before[0].remaining) == (a.pk, 0, 4)
+        # A draft is not a visit made: the card does not change
+        visit = services.visit_create(
+            tenant=team.tenant,
+            by=team.rep,
+            doctor=a,
+            visited_at=timezone.now() - datetime.timedelta(hours=1),
+            objective_achieved="yes",
+        )
+        assert pages.my_day_context(team.rep)["day"].behind[0].actual == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            services.visit_submit(tenant=team.tenant, by=team.rep, visit=visit)
+        after = pages.my_day_context(team.rep)["day"].behind
+    assert (after[0].doctor.pk, after[0].actual, after[0].remaining) == (a.pk, 1, 3)
 
 
 def test_my_day_shows_todays_plans_reports_to_submit_tasks_due_and_doctors_behind(team, django_assert_max_num_queries):

@@ -13,13 +13,13 @@ from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, TerritoryAssignment
 from crm.permissions import (
     FIELD_ROLES,
     HEAD_OFFICE_ROLES,
 )
 from crm.tenancy import tenant_id_of
-from hospitals.models import Doctor, KeyMessage
+from hospitals.models import Doctor, DoctorTerritory, KeyMessage
 from segmentation.selectors import tier_settings
 from visits import hooks
 from visits.models import (
@@ -168,21 +168,65 @@ def visit_counts(*, tenant, doctor_ids, start, end) -> dict[int, int]:
 
 # The rows behind frequency are read by the rep's home (My day), their week and the plan form,
 # the pages a rep opens most; each computation reads the rep's whole book (targets, tiers,
-# visits of the month). They are kept a few minutes per rep and month. Every write they depend
-# on bumps the tenant's generation (:func:`behind_frequency_changed`: saved or deleted visits,
-# cycle plans and lines, tier overrides and assignments, alignments and territory assignments —
-# visits.apps — and cycle-plan generation); a bulk write that sends no signal (a scoring run)
-# is seen within the TTL.
+# visits of the month: ~200 ms for a book of a few thousand doctors among 10 M visits). They are
+# kept per rep and month under two generations, read in one round trip:
+#
+# * the rep's generation (:func:`behind_frequency_changed` with ``rep_ids``), bumped by a saved
+#   or deleted visit for the reps whose book holds its doctor (:func:`reps_behind_affected_by`:
+#   the visit's rep, the reps whose cycle plan of the visit's month lists the doctor, the field
+#   users covering a territory the doctor is aligned to) and by a saved cycle plan or line for
+#   its rep (visits.apps). A visit by one rep no longer throws away the cached rows of the
+#   tenant's 2,000 others: only the few reps sharing the doctor recompute;
+# * the tenant's generation (no ``rep_ids``), bumped by what reshapes many books at once: tier
+#   overrides and assignments, doctor alignments, territory assignments.
+#
+# A bulk write that sends no signal (a scoring run, a queryset update()) is seen within the TTL.
 BEHIND_TTL = 300
+# A generation outlives every row cached under the one before it (a forgotten generation reads
+# as 0 again, which no row younger than the TTL can carry).
+_GENERATION_TTL = 24 * 3600
 
 
-def _behind_generation_key(tenant) -> str:
-    return f"visits:behind:gen:{tenant_id_of(tenant)}"
+def _behind_generation_key(tenant, rep_id=None) -> str:
+    if rep_id is None:
+        return f"visits:behind:gen:{tenant_id_of(tenant)}"
+    return f"visits:behind:gen:{tenant_id_of(tenant)}:rep:{rep_id}"
 
 
-def behind_frequency_changed(tenant) -> None:
-    """Forget the cached rows behind frequency of every rep of ``tenant`` (a new generation)."""
-    cache.set(_behind_generation_key(tenant), time.time_ns(), timeout=None)
+def behind_frequency_changed(tenant, *, rep_ids=None) -> None:
+    """Forget the cached rows behind frequency of ``rep_ids`` (their new generation), or of every
+    rep of ``tenant`` when ``rep_ids`` is None (a new tenant generation)."""
+    now = time.time_ns()
+    if rep_ids is None:
+        cache.set(_behind_generation_key(tenant), now, timeout=_GENERATION_TTL)
+    elif rep_ids:
+        cache.set_many({_behind_generation_key(tenant, r): now for r in set(rep_ids)}, timeout=_GENERATION_TTL)
+
+
+def reps_behind_affected_by(*, tenant, doctor_id, month: datetime.date) -> set[int]:
+    """The users whose rows behind frequency of ``month`` may count a visit to ``doctor_id``: the
+    reps whose cycle plan of that month lists the doctor, and the users assigned to a territory
+    the doctor is aligned to or to its district or region (a book without a plan is the aligned
+    doctors of the covered territories). Two indexed queries."""
+    reps = set(
+        CyclePlanLine.objects.for_tenant(tenant)
+        .filter(doctor_id=doctor_id, plan__month=month_start(month))
+        .values_list("plan__rep_id", flat=True)
+    )
+    nodes = set()
+    for row in (
+        DoctorTerritory.objects.for_tenant(tenant)
+        .filter(doctor_id=doctor_id)
+        .values_list("territory_id", "territory__parent_id", "territory__parent__parent_id")
+    ):
+        nodes.update(n for n in row if n is not None)
+    if nodes:
+        reps.update(
+            TerritoryAssignment.objects.for_tenant(tenant)
+            .filter(territory_id__in=nodes)
+            .values_list("user_id", flat=True)
+        )
+    return reps
 
 
 def behind_frequency_rows(*, tenant, rep, on: datetime.date | None = None) -> list[tuple[int, str, int, int]]:
@@ -190,8 +234,13 @@ def behind_frequency_rows(*, tenant, rep, on: datetime.date | None = None) -> li
     month, highest tier and largest gap first: plain tuples (a rep's book holds thousands of
     doctors; a page shows the head of the list, :func:`load_doctors` reads only those)."""
     on = on or timezone.localdate()
-    generation = cache.get(_behind_generation_key(tenant), 0)
-    key = f"visits:behind:{tenant_id_of(tenant)}:{generation}:{getattr(rep, 'pk', rep)}:{month_start(on):%Y-%m}"
+    rep_id = getattr(rep, "pk", rep)
+    tenant_key, rep_key = _behind_generation_key(tenant), _behind_generation_key(tenant, rep_id)
+    generations = cache.get_many([tenant_key, rep_key])
+    key = (
+        f"visits:behind:{tenant_id_of(tenant)}:{generations.get(tenant_key, 0)}:{generations.get(rep_key, 0)}"
+        f":{rep_id}:{month_start(on):%Y-%m}"
+    )
     rows = cache.get(key)
     if rows is None:
         rows = _read_behind_frequency_rows(tenant=tenant, rep=rep, on=on)
