@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 
 from crm import timeouts
 from crm.db import provision
+from tests.factories import WITH_PLATFORM
 from tests.hospitals.factories import DoctorFactory, HospitalFactory
 
 
@@ -207,3 +208,17 @@ def test_a_query_whose_client_died_is_cancelled(transactional_db):
 def test_raw_psycopg_errors_are_recognised():
     assert not timeouts.is_query_timeout(RuntimeError("x"))
     assert not timeouts.is_query_timeout(psycopg2.OperationalError("could not connect"))
+
+
+@WITH_PLATFORM
+def test_the_app_connections_do_not_jit_compile(db):
+    # JIT compiling took 445 ms on an 80 ms calendar query (crm/settings/base.py, DB_JIT).
+    from django.db import connections
+
+    for alias in ("default", "platform"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off", alias
+            # ... by our connection options, not by the server's default (which compiles)
+            cursor.execute("SELECT boot_val, source FROM pg_settings WHERE name = 'jit'")
+            assert cursor.fetchone() == ("on", "client")
