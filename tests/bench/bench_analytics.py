@@ -41,6 +41,8 @@ import sys
 import time
 import uuid
 
+from tests.bench.master import p95
+
 DOCTORS = int(os.environ.get("BENCH_ANALYTICS_DOCTORS", "1000000"))
 VISITS = int(os.environ.get("BENCH_ANALYTICS_VISITS", "10000000"))
 REPS = int(os.environ.get("BENCH_ANALYTICS_REPS", "2000"))
@@ -63,10 +65,6 @@ FIGURES = (
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
-
-
-def p95(samples):
-    return round(statistics.quantiles(samples, n=100)[94], 1) if len(samples) > 1 else round(samples[0], 1)
 
 
 def _exec(sql, params=None, *, tenant):

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import time
+
+from tests.bench.master import p95
 
 FIGURES = ("lot_trace_p95_ms", "complaint_inbox_p95_ms", "complaint_clock_job_s", "complaint_clock_second_run_added")
 
@@ -40,10 +41,6 @@ CHUNK = 1_000_000
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
-
-
-def p95(samples):
-    return round(statistics.quantiles(samples, n=100)[94], 1) if len(samples) > 1 else round(samples[0], 1)
 
 
 _SHIPMENTS_SQL = """

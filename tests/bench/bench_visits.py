@@ -38,6 +38,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.bench.master import p95
+
 FIGURES = (
     "visit_submit_p95_ms",
     "visit_create_submit_p95_ms",
@@ -60,10 +62,6 @@ RULES_PER_VISIT = 4  # literature request, compliance question, adverse event, n
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
-
-
-def p95(samples):
-    return round(statistics.quantiles(samples, n=100)[94], 1) if len(samples) > 1 else round(samples[0], 1)
 
 
 # --- data ----------------------------------------------------------------------------------
