@@ -28,6 +28,11 @@ POSTS = ["科主任", "副主任", "", "", "", "", "", ""]
 CHANNELS = ["面访、微信", "微信", "电话", "面访", "线上会议、微信", ""]
 
 
+# Mobile number blocks of the three carriers (the import validates numbers with phonenumbers;
+# a random "1[3-8]…" drew unallocated blocks such as 164… and 149…).
+MOBILE_PREFIXES = ("133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "158", "159",
+                   "180", "181", "186", "187", "188", "189")  # fmt: skip
+
 def doctor_workbook(tenant, rows: int, *, aligned: float = 0.1, seed: int = 17, prefix: str = "NAT") -> bytes:
     """An XLSX of ``rows`` new doctors of ``tenant``'s hospitals; ``aligned`` of them name a leaf."""
     from openpyxl import Workbook
@@ -65,7 +70,7 @@ def doctor_workbook(tenant, rows: int, *, aligned: float = 0.1, seed: int = 17, 
                 POSTS[int(rng.integers(0, len(POSTS)))] if titles[i] < 2 else "",
                 UNIVERSITIES[int(rng.integers(0, len(UNIVERSITIES)))],
                 int(2020 - 8 * titles[i] - rng.integers(0, 12)),
-                f"1{int(rng.integers(3, 9))}{int(rng.integers(0, 10**9)):09d}",
+                f"{MOBILE_PREFIXES[int(rng.integers(0, len(MOBILE_PREFIXES)))]}{int(rng.integers(0, 10**8)):08d}",
                 CHANNELS[int(rng.integers(0, len(CHANNELS)))],
                 "是" if rng.random() < 0.6 else "否",
                 leaves[i % len(leaves)] if (align[i] and leaves) else "",
