@@ -99,6 +99,7 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
 @pytest.mark.django_db(databases=["default", "platform"])
 def test_seed_demo_is_idempotent():
     from accounts.models import Tenant, User

@@ -110,6 +110,7 @@ def test_the_app_role_analyses_only_through_the_owner_function(tenant):
     assert reltuples("accounts_territory") == 120
 
 
+@pytest.mark.timeout(900)  # the whole demo seed: minutes on a loaded machine
 @WITH_PLATFORM
 def test_seed_demo_leaves_fresh_statistics(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,5 +1,6 @@
 """seed_demo's master data: realistic, aligned to the demo territories, idempotent (its speed is not a test)."""
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -24,6 +25,7 @@ def _counts():
     return counts
 
 
+@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
 @WITH_PLATFORM
 def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -1,5 +1,6 @@
 """seed_demo's segmentation: a scorecard, two quarters of tiers with movement, overrides, settings, adoption."""
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import Tenant
@@ -22,6 +23,7 @@ def _counts():
     return counts
 
 
+@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
 @WITH_PLATFORM
 def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_time(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

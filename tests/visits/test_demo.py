@@ -1,5 +1,6 @@
 """seed_demo's visits: months of reports, plans, tasks and inquiries; idempotent."""
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ def _counts():
     return counts
 
 
+@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
 @WITH_PLATFORM
 def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
