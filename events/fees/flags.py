@@ -447,6 +447,12 @@ def flags_refresh(*, tenant, rules=None) -> dict:
         written = cur.rowcount
         timings["_merge"] = round(time.monotonic() - t0, 3)
         t0 = time.monotonic()
+        # The merge may just have written a million flags: plan the resolve from their real number
+        # (from stale statistics — an empty flag table — PostgreSQL chose a nested-loop anti-join
+        # over the temporary table that ran for minutes on the first refresh at 1 M engagements).
+        stats.analyze_so_far()
+        timings["_analyze"] = round(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
         if rules is None:
             cur.execute(RESOLVE, params)
         else:
