@@ -96,3 +96,36 @@ class KpiMonth(TenantModel):
 
     def __str__(self):
         return f"{self.rep_id} · {self.month:%Y-%m}"
+
+
+class DoctorStratum(TenantModel):
+    """One doctor's matching stratum for event ROI (analytics.roi): the tier of the tenant's latest
+    scoring period, the hospital grade and the department key, with a fixed pseudo-random ``draw``
+    (0–9999, a hash of the id) that orders the control candidates of a stratum.
+
+    Derived from doctors, hospitals, departments and tier assignments by ``analytics.strata``
+    (an upsert of what changed, nightly): the ROI reads the candidates of the attendees' strata
+    from its index instead of joining a million doctors with their tiers at every computation.
+    """
+
+    doctor = models.ForeignKey("hospitals.Doctor", on_delete=models.CASCADE, related_name="+", verbose_name=_("doctor"))
+    period = models.CharField(_("tier period"), max_length=6, blank=True)
+    tier = models.CharField(_("tier"), max_length=1, blank=True)
+    grade = models.CharField(_("hospital grade"), max_length=4)
+    dept = models.CharField(_("department"), max_length=200, blank=True)
+    draw = models.SmallIntegerField(_("draw"))
+    is_active = models.BooleanField(_("active"), default=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("doctor stratum")
+        verbose_name_plural = _("doctor strata")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "doctor"], name="doctorstratum_tenant_doctor_uniq"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "tier", "grade", "dept", "draw"], name="doctorstratum_draw_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.doctor_id} · {self.tier or '—'}/{self.grade}/{self.dept}"

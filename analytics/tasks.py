@@ -4,7 +4,9 @@
 * ``analytics.kpi_rollup_refresh`` — enqueued on commit by the writes that change the KPI
   facts (analytics.rollup.mark_dirty): the touched (rep, month) cells;
 * ``analytics.kpi_rollup_nightly`` — beat, 03:10 Asia/Shanghai: one window refresh per active
-  tenant (``analytics.kpi_rollup_window``), for what no signal sees (bulk writes).
+  tenant (``analytics.kpi_rollup_window``), for what no signal sees (bulk writes), and one
+  refresh of the doctors' matching strata per active tenant (``analytics.doctor_strata_refresh``,
+  analytics.strata: what the ROI's control pool reads).
 """
 
 import datetime
@@ -46,11 +48,20 @@ def kpi_rollup_window(*, tenant_id):
 
 @app.task(base=PlatformTask, name="analytics.kpi_rollup_nightly")
 def kpi_rollup_nightly():
-    """Fan out: one rollup window refresh per active tenant."""
+    """Fan out: one rollup window refresh and one strata refresh per active tenant."""
     from django.apps import apps
 
     tenant_model = apps.get_model("accounts", "Tenant")
     ids = list(tenant_model.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
         kpi_rollup_window.delay(tenant_id=tenant_id)
+        doctor_strata_refresh.delay(tenant_id=tenant_id)
     return len(ids)
+
+
+@app.task(base=TenantTask, name="analytics.doctor_strata_refresh")
+def doctor_strata_refresh(*, tenant_id):
+    """Upsert the tenant's doctor strata (analytics.strata.refresh); idempotent."""
+    from analytics.strata import refresh
+
+    return refresh(tenant=tenant_id)

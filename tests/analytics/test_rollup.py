@@ -176,10 +176,12 @@ def test_the_nightly_job_is_scheduled_in_beat_idempotently():
 
 @WITH_PLATFORM_COMMITTED
 def test_the_nightly_job_fans_out_one_window_per_active_tenant(tenant, other_tenant, monkeypatch):
-    sent = []
+    sent, strata = [], []
     monkeypatch.setattr(tasks.kpi_rollup_window, "delay", lambda **kw: sent.append(kw["tenant_id"]))
+    monkeypatch.setattr(tasks.doctor_strata_refresh, "delay", lambda **kw: strata.append(kw["tenant_id"]))
     assert tasks.kpi_rollup_nightly.apply(throw=True).get() >= 2
     assert {tenant.pk, other_tenant.pk} <= set(sent)
+    assert {tenant.pk, other_tenant.pk} <= set(strata)  # the ROI's doctor strata too (analytics.strata)
 
 
 def test_the_rollup_is_walled_per_tenant(tenant, other_tenant, clock):
