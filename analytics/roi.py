@@ -78,9 +78,9 @@ def _ids(values) -> str:
 
 def _dates(months) -> str:
     """Dates as one array literal (as :func:`_ids`); few distinct months, formatted once each."""
-    months = pd.Series(months)
-    text = {m: m.isoformat() for m in months.unique()}
-    return "{" + ",".join(months.map(text)) + "}"
+    codes, uniques = pd.factorize(pd.Series(months))
+    text = np.array([m.isoformat() for m in uniques], dtype=object)
+    return "{" + ",".join(text[codes].tolist()) + "}"
 
 
 def _rows_hash_joined(sql, params):
@@ -380,11 +380,9 @@ def control_pool(*, tenant, strata_n: pd.DataFrame, attendee_ids, period: str, s
     # Draw order (ties by id), whatever order the plan returned the rows in; then the first
     # `want` of each stratum.
     pool = pool.sort_values(["draw", "doctor_id"], ignore_index=True)
+    pool = pool.merge(strata_n[["tier", "grade", "dept"]].assign(want=want.to_numpy()), on=["tier", "grade", "dept"])
     rank = pool.groupby(["tier", "grade", "dept"], sort=False).cumcount().to_numpy()
-    limit = pool.set_index(["tier", "grade", "dept"]).index.map(
-        want.set_axis(pd.MultiIndex.from_frame(strata_n[["tier", "grade", "dept"]]))
-    )
-    return pool[rank < np.asarray(limit, dtype=float)][PROFILE_COLUMNS].reset_index(drop=True)
+    return pool[rank < pool["want"].to_numpy()][PROFILE_COLUMNS].reset_index(drop=True)
 
 
 def tier_period(*, tenant, quarter: str) -> str:
@@ -473,6 +471,11 @@ class StageGrid:
             h = h[h["col"] < len(months)].drop_duplicates(["row", "col"], keep="last")
             grid[h["row"].to_numpy(), h["col"].to_numpy()] = h["level"].to_numpy()
         self.grid = pd.DataFrame(grid).ffill(axis=1).fillna(0.0).to_numpy()
+
+    def at_columns(self, doctors, columns: np.ndarray) -> np.ndarray:
+        """As :meth:`at`, with the months given as column numbers (``self.col[month]``)."""
+        doctors = np.asarray(doctors, dtype=np.int64)
+        return self.grid[np.searchsorted(self.ids, doctors), columns] if len(doctors) else np.zeros(0)
 
     def at(self, doctors, months) -> np.ndarray:
         """The level of each doctor of ``doctors`` at the start of the matching month of ``months``."""
@@ -575,14 +578,21 @@ def _shift(months: pd.Series, n: int) -> pd.Series:
     return months.map({m: add_months(m, n) for m in months.unique()})
 
 
-def match_pairs(attendees: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
-    """Exact 1:1 matching on (index month, tier, grade, department, baseline stage): the k-th
-    attendee of a cell (in a seeded random order) with the k-th control of the same cell.
-    Both frames have doctor_id, month, tier, grade, dept, base; returns one row per pair
-    (att, ctl, month, base, …)."""
-    keys = ["month", "tier", "grade", "dept", "base"]
+def match_pairs(
+    attendees: pd.DataFrame, controls: pd.DataFrame, keys=("month", "tier", "grade", "dept", "base")
+) -> pd.DataFrame:
+    """Exact 1:1 matching on (index month, tier, grade, department, baseline stage) — or the
+    integer codes of those, ``keys`` — the k-th attendee of a cell (in a seeded random order)
+    with the k-th control of the same cell. Both frames have doctor_id and the keys; returns one
+    row per pair (att, ctl, and the attendee's other columns: month, base, …)."""
+    keys = list(keys)
     both = pd.concat([attendees[keys], controls[keys]], ignore_index=True)
-    cell = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    # The cell as one integer from each key's codes (a groupby over five columns, two of them
+    # text, took 0.25 s at 50,000 attendees and 100,000 candidates; this takes a tenth).
+    cell = np.zeros(len(both), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(both[key], use_na_sentinel=True)
+        cell = cell * (len(uniques) + 1) + (codes + 1)
     a = attendees.assign(cell=cell[: len(attendees)]).sample(frac=1, random_state=SEED)
     c = controls[["doctor_id"]].assign(cell=cell[len(attendees) :]).sample(frac=1, random_state=SEED + 1)
     a["k"] = a.groupby("cell", sort=False).cumcount()
@@ -635,11 +645,17 @@ def effect(
     # From the chart's first month (3 months before the first event month) to this month.
     grid = StageGrid(history, all_ids, add_months(first_month, min(CHART_MONTHS) + 1), this_month)
     att["base"] = grid.at(att["doctor_id"], att["month"])
+    # Stratum and month as integer codes: the candidates below are a row per control and index
+    # month (~1 M rows at 50,000 attendees), cheap to build and to match on as integers.
+    codes = strata_n[["tier", "grade", "dept"]].assign(scode=np.arange(len(strata_n)))
+    att = att.merge(codes, on=["tier", "grade", "dept"], how="left")
+    att["mcode"] = att["month"].map(grid.col).astype(np.int64)
     # A control is a candidate for each index month that has attendees of its stratum.
-    months = att[["tier", "grade", "dept", "month"]].drop_duplicates()
-    cand = pool.merge(months, on=["tier", "grade", "dept"])
-    cand["base"] = grid.at(cand["doctor_id"], cand["month"])
-    pairs = match_pairs(att, cand)
+    months = att[["scode", "mcode"]].drop_duplicates()
+    cand = pool[["doctor_id", "tier", "grade", "dept"]].merge(codes, on=["tier", "grade", "dept"])
+    cand = cand[["doctor_id", "scode"]].merge(months, on="scode")
+    cand["base"] = grid.at_columns(cand["doctor_id"], cand["mcode"].to_numpy())
+    pairs = match_pairs(att, cand, keys=("mcode", "scode", "base"))
     report("outcomes", 3, 5)
     usage = _usage(
         tenant=tid,

@@ -1,7 +1,8 @@
 """Demo data of analytics: the tenant's KPI weights and targets (the scorecard works without
-them, on the defaults; the demo sets its own so that the settings are visible). Idempotent."""
+them, on the defaults; the demo sets its own so that the settings are visible), and the doctors'
+matching strata the ROI reads (what the nightly job would write; analytics.strata). Idempotent."""
 
-from analytics import services
+from analytics import services, strata
 from analytics.models import KpiTarget
 
 DEMO_TARGETS = {
@@ -16,7 +17,13 @@ DEMO_TARGETS = {
 
 
 def seed(*, tenant, stdout=None):
-    """Set the demo KPI weights and targets of ``tenant`` once (an administrator's later change stays)."""
+    """Set the demo KPI weights and targets of ``tenant`` once (an administrator's later change
+    stays); bring the doctor strata up to date (as the nightly job does)."""
+    refreshed = strata.refresh(tenant=tenant)
+    if stdout is not None:
+        stdout.write(
+            f"  analytics: doctor strata of {refreshed['period'] or 'no tier period'} ({refreshed['written']} written)"
+        )
     if KpiTarget.objects.for_tenant(tenant).exists():
         return
     for kpi, (weight, target) in DEMO_TARGETS.items():
