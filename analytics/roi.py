@@ -9,8 +9,10 @@ The method, in short:
 * **Matching: exact**, on tier (the doctor's tier in the latest scoring period up to the last index quarter),
   hospital grade, department (its standard code, else its name) and adoption stage of the
   product at the start of the index month. Controls are doctors who attended no event of the
-  scope; each attendee is paired with one control of the same stratum and index month, drawn
-  at random with a fixed seed (reproducible), without replacement within an index month.
+  scope, taken per stratum in the order of a fixed per-doctor draw (analytics.strata: read from
+  the maintained strata table, or live when it lacks the tier period — the same candidates);
+  each attendee is paired with one control of the same stratum and index month, in a seeded
+  random order (reproducible), without replacement within an index month.
   Attendees without a control are counted as unmatched and left out of the effect.
 * **Outcomes**: adoption stage (0 = unaware … 5 = advocate) at the start of the month after
   the index month + h − 1 (i.e. h whole months after the event's month), and the usage share of
