@@ -99,41 +99,6 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
-@pytest.mark.django_db(databases=["default", "platform"])
-def test_seed_demo_is_idempotent():
-    from accounts.models import Tenant, User
-    from crm.tenancy import platform_scope, tenant_context
-
-    def counts():
-        tenants = list(Tenant.objects.order_by("code"))
-        users = []
-        for tenant in tenants:
-            with tenant_context(tenant):
-                users.append(User.objects.count())
-        with platform_scope():
-            platform_staff = User.objects.filter(tenant=None).count()
-        return len(tenants), users, platform_staff
-
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    first = counts()
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert counts() == first
-    assert first[0] == 2 and first[2] == 1
-    huakang = Tenant.objects.get(code="huakang")
-    with tenant_context(huakang):
-        roles = set(User.objects.values_list("role", flat=True))
-    assert {
-        "rep",
-        "distributor_rep",
-        "manager",
-        "product_manager",
-        "medical_affairs",
-        "compliance",
-        "tenant_admin",
-    } <= roles
-
-
 def test_preflight_names_the_missing_service_and_the_docker_command():
     env = {
         **os.environ,

@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from accounts.models import Territory, TerritoryLevel
 from crm import stats
 from crm.tenancy import tenant_context
-from tests.factories import WITH_PLATFORM
 
 
 def reltuples(table: str) -> float:
@@ -108,27 +107,6 @@ def test_the_app_role_analyses_only_through_the_owner_function(tenant):
     assert reltuples("accounts_territory") != 120
     assert stats.analyze("accounts_territory", "pg_class", "no_such_table") == ["accounts_territory"]
     assert reltuples("accounts_territory") == 120
-
-
-@pytest.mark.timeout(900)  # the whole demo seed: minutes on a loaded machine
-@WITH_PLATFORM
-def test_seed_demo_leaves_fresh_statistics(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=io.StringIO())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM hospitals_doctor")  # RLS: no tenant, no rows
-        assert cursor.fetchone()[0] == 0
-    from accounts.models import Tenant
-    from hospitals.models import Doctor, DoctorTerritory
-
-    counts = {}
-    for table, model in (("hospitals_doctor", Doctor), ("hospitals_doctorterritory", DoctorTerritory)):
-        counts[table] = 0
-        for t in Tenant.objects.all():
-            with tenant_context(t):
-                counts[table] += model.objects.count()
-        assert counts[table] > 5000
-        assert reltuples(table) == pytest.approx(counts[table], rel=0.01), table
 
 
 def test_preflight_warns_in_one_line_exactly_when_autovacuum_is_off(db):

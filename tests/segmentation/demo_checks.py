@@ -1,13 +1,11 @@
-"""seed_demo's segmentation: a scorecard, two quarters of tiers with movement, overrides, settings, adoption."""
+"""seed_demo's segmentation: a scorecard, two quarters of tiers with movement, overrides, settings, adoption.
 
-import pytest
-from django.core.management import call_command
+Checked by tests/test_demo.py (one seeded demo for every app's checks)."""
 
 from accounts.models import Tenant
 from crm.tenancy import tenant_context
 from segmentation import models as m
 from segmentation import selectors
-from tests.factories import WITH_PLATFORM
 
 COUNTED = [
     m.Scorecard, m.ScorecardVersion, m.ScorecardDimension, m.ImportedDimension, m.ImportedValue, m.ScoringRun,
@@ -15,7 +13,7 @@ COUNTED = [
 ]  # fmt: skip
 
 
-def _counts():
+def counts():
     counts = {}
     for tenant in Tenant.objects.order_by("code"):
         with tenant_context(tenant):
@@ -23,14 +21,8 @@ def _counts():
     return counts
 
 
-@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
-@WITH_PLATFORM
-def test_seed_demo_gives_the_dashboard_two_quarters_and_adds_nothing_the_second_time(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert _counts() == first
-
+def check(first):
+    """The dashboard has two quarters with movement; ``first``: :func:`counts` after the first seed."""
     for tenant in Tenant.objects.all():
         with tenant_context(tenant):
             doctors = first[tenant.code]

@@ -1,14 +1,13 @@
-"""seed_demo's visits: months of reports, plans, tasks and inquiries; idempotent."""
+"""seed_demo's visits: months of reports, plans, tasks and inquiries; idempotent.
 
-import pytest
-from django.core.management import call_command
+Checked by tests/test_demo.py (one seeded demo for every app's checks)."""
+
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.auth import load_user_by_username
 from accounts.models import Tenant
 from crm.tenancy import tenant_context
-from tests.factories import WITH_PLATFORM
 from visits import models as m
 from visits import selectors
 
@@ -18,7 +17,7 @@ COUNTED = [
 ]  # fmt: skip
 
 
-def _counts():
+def counts():
     counts = {}
     for tenant in Tenant.objects.order_by("code"):
         with tenant_context(tenant):
@@ -26,13 +25,8 @@ def _counts():
     return counts
 
 
-@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
-@WITH_PLATFORM
-def test_seed_demo_gives_months_of_visits_and_a_second_run_adds_nothing(db, api_client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert _counts() == first
+def check(first, api_client):
+    """Months of reports, plans, tasks and inquiries; ``first``: :func:`counts` after the first seed."""
     for code, counts in first.items():
         assert counts["Visit"] > 1000, code
         assert counts["VisitKeyMessage"] >= counts["Visit"]

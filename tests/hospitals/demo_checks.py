@@ -1,14 +1,13 @@
-"""seed_demo's master data: realistic, aligned to the demo territories, idempotent (its speed is not a test)."""
+"""seed_demo's master data: realistic, aligned to the demo territories, idempotent (its speed is not a test).
 
-import pytest
-from django.core.management import call_command
+Checked by tests/test_demo.py (one seeded demo for every app's checks)."""
+
 from django.urls import reverse
 
 from accounts.auth import load_user_by_username
 from accounts.models import Tenant
 from crm.tenancy import tenant_context
 from hospitals import models as m
-from tests.factories import WITH_PLATFORM
 
 COUNTED = [
     m.Hospital, m.Department, m.Doctor, m.SocietyPosition, m.DoctorRelation, m.DoctorTerritory, m.Distributor,
@@ -17,7 +16,7 @@ COUNTED = [
 ]  # fmt: skip
 
 
-def _counts():
+def counts():
     counts = {}
     for tenant in Tenant.objects.order_by("code"):
         with tenant_context(tenant):
@@ -25,14 +24,8 @@ def _counts():
     return counts
 
 
-@pytest.mark.timeout(900)  # the whole demo seed (twice): minutes on a loaded machine
-@WITH_PLATFORM
-def test_seed_demo_twice_adds_nothing_and_the_data_is_usable(db, client, api_client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    first = _counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert _counts() == first
-
+def check(first, api_client):
+    """Realistic sizes, usable by the demo logins; ``first``: :func:`counts` after the first seed."""
     for code, counts in first.items():
         assert 55 <= counts["Hospital"] <= 70, code
         assert 2500 <= counts["Doctor"] <= 3600, (code, counts["Doctor"])
