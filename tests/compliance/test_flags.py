@@ -279,3 +279,29 @@ def test_refresh_is_idempotent_clearing_is_audited_and_resolved_flags_reopen(w):
     assert refresh(w)[("no_attendees", f"event:{other.pk}")].status == "open"
     f.attendees(w, other, w.doctors[:6])
     assert refresh(w)[("no_attendees", f"event:{other.pk}")].status == "resolved"
+
+
+def test_the_resolve_is_planned_from_the_merged_flags_real_number(w, monkeypatch):
+    """The refresh analyses what its merge wrote before it resolves (from an empty flag table's
+    statistics PostgreSQL chose a nested-loop anti-join that ran for minutes at 1 M engagements)."""
+    from django.db import connection
+
+    from crm import stats
+
+    steps = []
+    real = stats.analyze_so_far
+    monkeypatch.setattr(stats, "analyze_so_far", lambda **kw: steps.append("analyze") or real(**kw))
+
+    def spy(execute, sql, params, many, context):
+        if sql == flags.MERGE:
+            steps.append("merge")
+        elif sql.startswith(flags.RESOLVE):
+            steps.append("resolve")
+        return execute(sql, params, many, context)
+
+    ev = f.event(w, status="held", days_ago=2)
+    f.attendees(w, ev, w.doctors[1:3])  # too few attendees: a flag to merge
+    with connection.execute_wrapper(spy):
+        refresh(w)
+    assert "few_attendees" in open_rules(w, event=ev)  # the merge wrote a flag
+    assert steps == ["merge", "analyze", "resolve"]
