@@ -10,7 +10,8 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         """The home page of each role: analytics' cards, beside the ones of the lower apps; the
-        receivers and the nightly job that keep the KPI rollup fresh (analytics.rollup)."""
+        receivers and the nightly job that keep the KPI rollup fresh (analytics.rollup); the
+        doctor strata's place in a doctor merge."""
         from django.db.models.signals import post_migrate
 
         from analytics import pages, rollup
@@ -26,6 +27,12 @@ class AnalyticsConfig(AppConfig):
         from crm.roles import Role
 
         rollup.connect_signals()
+        # A doctor merge (hospitals.steward): the kept doctor's stratum stays; the merged one's
+        # moves only when the kept doctor has none. The nightly refresh rewrites both anyway.
+        from analytics.models import DoctorStratum
+        from hospitals.steward.hooks import register_doctor_reference
+
+        register_doctor_reference(DoctorStratum, unique_with=("tenant_id",))
         post_migrate.connect(_post_migrate, sender=self, dispatch_uid="analytics_periodic_tasks")
         home.register_card(
             key="my_month",
