@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from analytics import roi
 from events.models import Event, Program
 from segmentation.models import AdoptionStage
 
-OUTCOMES = {"stage": _lazy("Adoption stage (levels)"), "share": _lazy("Usage share (points)")}
+OUTCOMES = {"stage": gettext_lazy("Adoption stage (levels)"), "share": gettext_lazy("Usage share (points)")}
 
 
 def program_list(*, tenant):
@@ -96,20 +96,20 @@ def export_rows(result: dict) -> tuple[list[dict], list]:
             }
         )
     columns = [
-        (_lazy("Row"), "kind"),
-        (_lazy("Event or effect"), "name"),
-        (_lazy("Date"), "date"),
-        (_lazy("Budget (CNY)"), "budget"),
-        (_lazy("Actual (CNY)"), "actual"),
-        (_lazy("Attendees"), "attendees"),
-        (_lazy("A/B-tier attendees"), "ab"),
-        (_lazy("Cost per attendee"), "cpa"),
-        (_lazy("Follow-up within 3 days (%)"), "followup"),
-        (_lazy("Open questions"), "questions"),
-        (_lazy("Matched pairs"), "pairs"),
-        (_lazy("Difference in differences"), "did"),
-        (_lazy("95% interval, low"), "low"),
-        (_lazy("95% interval, high"), "high"),
-        (_lazy("Warning"), "warning"),
+        (gettext_lazy("Row"), "kind"),
+        (gettext_lazy("Event or effect"), "name"),
+        (gettext_lazy("Date"), "date"),
+        (gettext_lazy("Budget (CNY)"), "budget"),
+        (gettext_lazy("Actual (CNY)"), "actual"),
+        (gettext_lazy("Attendees"), "attendees"),
+        (gettext_lazy("A/B-tier attendees"), "ab"),
+        (gettext_lazy("Cost per attendee"), "cpa"),
+        (gettext_lazy("Follow-up within 3 days (%)"), "followup"),
+        (gettext_lazy("Open questions"), "questions"),
+        (gettext_lazy("Matched pairs"), "pairs"),
+        (gettext_lazy("Difference in differences"), "did"),
+        (gettext_lazy("Interval low (95%)"), "low"),
+        (gettext_lazy("Interval high (95%)"), "high"),
+        (gettext_lazy("Warning"), "warning"),
     ]
     return [{c[1] if isinstance(c[1], str) else "": row.get(c[1], "") for c in columns} for row in rows], columns

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -94,7 +94,7 @@ def kpi_export(request, fmt):
     """The ranking of the period as CSV or Excel: one row per rep, every KPI's value and points."""
     user = tenant_user(request, KPI_ROLES)
     if fmt not in crm_exports.FORMATS:
-        return HttpResponseBadRequest(_g("Unknown export format."))
+        return HttpResponseBadRequest(gettext("Unknown export format."))
     period = _period(request)
     card = kpis.scorecard(tenant=user.tenant_id, user=user, period=period, history=False)
     return crm_exports.export_response(
@@ -194,7 +194,7 @@ def channel_export(request, kind, fmt):
     """Coverage by province or city, or sell-through by distributor, product and month."""
     user = tenant_user(request, CHANNEL_ROLES)
     if fmt not in crm_exports.FORMATS or kind not in ("provinces", "cities", "sales"):
-        return HttpResponseBadRequest(_g("Unknown export format."))
+        return HttpResponseBadRequest(gettext("Unknown export format."))
     tenant = user.tenant_id
     if kind == "sales":
         last = add_months(timezone.localdate().replace(day=1), -1)
@@ -211,7 +211,7 @@ def adoption_export(request, fmt):
     """The adoption ladder per own product (the product manager's home card) as a file."""
     user = tenant_user(request, SCORECARD_ROLES)
     if fmt not in crm_exports.FORMATS:
-        return HttpResponseBadRequest(_g("Unknown export format."))
+        return HttpResponseBadRequest(gettext("Unknown export format."))
     ladder = pages.adoption_ladder(tenant=user.tenant_id)
     rows, columns = exports.adoption_rows(ladder)
     return crm_exports.export_response(rows, columns, fmt, "adoption-ladder")
@@ -280,10 +280,10 @@ def roi_export(request, pk, fmt):
     """A program's ROI as a file: one row per event (cost, reach, follow-up) and the effects."""
     user = tenant_user(request, ROI_ROLES)
     if fmt not in crm_exports.FORMATS:
-        return HttpResponseBadRequest(_g("Unknown export format."))
+        return HttpResponseBadRequest(gettext("Unknown export format."))
     program = get_or_404(roi_pages.program_list(tenant=user.tenant_id), pk)
     state = roi.roi_request(tenant=user.tenant_id, program_id=program.pk, product_id=_product_param(request))
     if state["status"] != "done":
-        return HttpResponseBadRequest(_g("The ROI is still being computed; try again in a moment."))
+        return HttpResponseBadRequest(gettext("The ROI is still being computed; try again in a moment."))
     rows, columns = roi_pages.export_rows(state["result"])
     return crm_exports.export_response(rows, columns, fmt, f"roi-program-{program.pk}")

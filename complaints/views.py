@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exports import FORMATS
@@ -196,15 +196,15 @@ SERVICE_OF = {
     "reopen": services.complaint_reopen,
 }
 DONE = {
-    "triage": _lazy("Triaged."),
-    "start_investigation": _lazy("Investigation started."),
-    "investigation": _lazy("Investigation recorded."),
-    "resolve": _lazy("Resolved."),
-    "regulator": _lazy("Regulatory report recorded."),
-    "reply": _lazy("Reply recorded."),
-    "close": _lazy("Closed. The covering rep has the satisfaction follow-up."),
-    "reopen": _lazy("Reopened."),
-    "attach": _lazy("Attachment added."),
+    "triage": gettext_lazy("Triaged."),
+    "start_investigation": gettext_lazy("Investigation started."),
+    "investigation": gettext_lazy("Investigation recorded."),
+    "resolve": gettext_lazy("Resolved."),
+    "regulator": gettext_lazy("Regulatory report recorded."),
+    "reply": gettext_lazy("Reply recorded."),
+    "close": gettext_lazy("Closed. The covering rep has the satisfaction follow-up."),
+    "reopen": gettext_lazy("Reopened."),
+    "attach": gettext_lazy("Attachment added."),
 }
 
 

@@ -80,6 +80,23 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     assert not new, f"strings missing from locale/zh_Hans (run `make messages` and translate): {new[:20]}"
 
 
+def test_translation_functions_keep_names_makemessages_knows():
+    """makemessages finds strings by function name (``_``, ``gettext``, ``gettext_lazy``…): a
+    string wrapped in an alias such as ``_lazy`` is never extracted, and the page stays English
+    (seen: the ROI page's outcome labels and export headers)."""
+    import ast
+
+    aliased = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in {".venv", "tests", "node_modules", "staticfiles", "media"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                aliased += [f"{rel}: {a.name} as {a.asname}" for a in node.names if a.asname not in (None, "_")]
+    assert not aliased, f"use the function's own name or _ so that makemessages extracts the strings: {aliased}"
+
+
 def test_production_settings_pass_the_deploy_check():
     env = {
         **os.environ,

@@ -61,7 +61,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
     finite number); with any error nothing is written and every error is reported with its row.
     With ``replace`` the period's values not in the file are removed (the file is the full set).
     """
-    from django.utils.translation import gettext_noop as N_
+    from django.utils.translation import gettext_noop
 
     from hospitals.imports.errors import Invalid, RowError
     from hospitals.imports.reading import read_rows
@@ -76,7 +76,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
         outcome.errors.append(RowError.from_invalid(0, "", exc).as_json())
         return outcome
     if not rows:
-        outcome.errors.append(RowError(0, "", N_("the file is empty")).as_json())
+        outcome.errors.append(RowError(0, "", gettext_noop("the file is empty")).as_json())
         return outcome
     header_row, *body = rows
     headers = [h.strip().lower() for h in header_row[1]]
@@ -85,7 +85,9 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
     value_col = next((i for i, h in enumerate(headers) if h in VALUE_HEADERS), None)
     if value_col is None or (by_doctor is None and by_external is None):
         outcome.errors.append(
-            RowError(0, "", N_("the file needs a column “value” and a column “doctor_id” or “external_id”")).as_json()
+            RowError(
+                0, "", gettext_noop("the file needs a column “value” and a column “doctor_id” or “external_id”")
+            ).as_json()
         )
         return outcome
     key_col = by_doctor if by_doctor is not None else by_external
@@ -96,11 +98,11 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
         key = cells[key_col].strip() if key_col < len(cells) else ""
         text = cells[value_col].strip() if value_col < len(cells) else ""
         if not key:
-            outcome.errors.append(RowError(number, key_header, N_("a doctor is required")).as_json())
+            outcome.errors.append(RowError(number, key_header, gettext_noop("a doctor is required")).as_json())
             continue
         if by_doctor is not None and not key.isdigit():
             outcome.errors.append(
-                RowError(number, key_header, N_("“%(value)s” is not a doctor id"), {"value": key}).as_json()
+                RowError(number, key_header, gettext_noop("“%(value)s” is not a doctor id"), {"value": key}).as_json()
             )
             continue
         try:
@@ -109,7 +111,7 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
                 raise ValueError
         except ValueError:
             outcome.errors.append(
-                RowError(number, value_header, N_("“%(value)s” is not a number"), {"value": text}).as_json()
+                RowError(number, value_header, gettext_noop("“%(value)s” is not a number"), {"value": text}).as_json()
             )
             continue
         parsed.append((number, key, value))
@@ -130,14 +132,16 @@ def imported_values_import(*, tenant, by, dimension, period, data: bytes, filena
     for number, key, value in parsed:
         doctor_id = resolved.get(key)
         if doctor_id is None:
-            outcome.errors.append(RowError(number, key_header, N_("no doctor “%(value)s”"), {"value": key}).as_json())
+            outcome.errors.append(
+                RowError(number, key_header, gettext_noop("no doctor “%(value)s”"), {"value": key}).as_json()
+            )
             continue
         if doctor_id in seen:
             outcome.errors.append(
                 RowError(
                     number,
                     key_header,
-                    N_("doctor “%(value)s” is also on row %(row)s"),
+                    gettext_noop("doctor “%(value)s” is also on row %(row)s"),
                     {"value": key, "row": seen[doctor_id]},
                 ).as_json()
             )
