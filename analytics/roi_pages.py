@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from analytics import roi
 from events.models import Event, Program
+from hospitals.vocabulary import STANDARD_DEPARTMENTS
 from segmentation.models import AdoptionStage
 
 OUTCOMES = {"stage": gettext_lazy("Adoption stage (levels)"), "share": gettext_lazy("Usage share (points)")}
@@ -39,6 +40,8 @@ def roi_context(result: dict) -> dict:
     effects = [dict(e, outcome_label=OUTCOMES[e["outcome"]]) for e in result["effect"]["effects"]]
     return {
         "r": result,
+        # The department key is the standard code where the department has one: its Chinese name.
+        "departments": [(STANDARD_DEPARTMENTS.get(d, d), n) for d, n in result.get("reach_department", [])],
         "effects": effects,
         "chart": json.dumps(spec, ensure_ascii=False),
         "stage_labels": [str(s.label) for s in AdoptionStage],

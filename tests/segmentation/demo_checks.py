@@ -36,7 +36,10 @@ def check(first):
             counts = selectors.tier_counts(tenant=tenant)
             assert counts["A"] > 0 and counts["D"] > counts["A"]
             # the demo's spread of 50, plus the KOL story's four doctors where not among them
-            assert 50 <= sum(selectors.adoption_counts(tenant=tenant).values()) <= 54
+            # … and the ROI story's attendees and matched non-attendees (analytics.demo.roi_story)
+            story = m.Adoption.objects.filter(note="ROI demo").count()
+            assert story > 50
+            assert 50 + story <= sum(selectors.adoption_counts(tenant=tenant).values()) <= 54 + story
             assert m.AccountPlan.objects.filter(title__startswith="李振华").count() == 1
             _assert_masterclass_invites_the_classmates(tenant)
             assert m.ScorecardVersion.objects.filter(status="draft").count() == 1  # for what-if
