@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from analytics import roi
+from analytics import roi, roi_extract
 from crm.tenancy import tenant_context
 from tests.analytics.roi_data import program_with_effect
 
@@ -162,6 +162,7 @@ def test_the_matching_does_not_depend_on_the_order_the_database_returns_rows_in(
         real_pool, real_rows = roi._rows_hash_joined, roi._rows
         monkeypatch.setattr(roi, "_rows_hash_joined", lambda sql, params: real_pool(sql, params)[::-1])
         monkeypatch.setattr(roi, "_rows", lambda sql, params: real_rows(sql, params)[::-1])
+        monkeypatch.setattr(roi_extract, "_rows", lambda sql, params: real_rows(sql, params)[::-1])  # history, usage
         again = roi.compute(tenant=tenant, program_id=data.program.pk, today=TODAY)["effect"]
     # ... give the same pairs and the same estimates (and the control: controls were drawn)
     assert first["pool"] > first["pairs"] > 0
